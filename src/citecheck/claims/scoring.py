@@ -1,0 +1,147 @@
+"""Score how check-worthy sentences are, with a small linear model shipped as plain arrays.
+
+The model (trained by `benchmarks/train_claims.py`) is a logistic regression over word unigrams
+and bigrams. Features are computed for a whole batch at once with byte translation and numpy, so
+scoring keeps up with sentence splitting on big documents. The shipped file holds no pickles:
+a vocabulary string, bigram codes and float weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from itertools import repeat
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["CHECKWORTHY_THRESHOLD", "is_checkworthy", "score_sentences"]
+
+# Training shifts the model's bias so that the threshold chosen on validation data lands here.
+CHECKWORTHY_THRESHOLD = 0.5
+
+MODEL_RESOURCE = "claim-model.npz"
+
+# Tokens are made on UTF-8 bytes with one translation table (much faster than a regex over
+# str): ASCII letters are lowercased, digits become "0" so that numbers generalise by shape
+# ("0.0 %", "0000" for a year), and everything else separates tokens.
+_SEPARATOR = b"\x1e"  # stands between sentences of a batch, and for "start of sentence"
+
+
+def _byte_class(b: int) -> int:
+    if 97 <= b <= 122 or b in b"%$\x1e":
+        return b
+    if 65 <= b <= 90:
+        return b + 32  # lowercase
+    if 48 <= b <= 57:
+        return 48  # "0"
+    return 32  # a space: separates tokens
+
+
+_TABLE = bytes(_byte_class(b) for b in range(256))
+_BATCH = 20_000  # sentences per numpy pass: big enough to amortise, small enough for memory
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Token features of a batch: parallel arrays of sentence index and feature index."""
+
+    sentence: IntArray
+    feature: IntArray
+    count: int  # number of sentences
+
+
+def tokenize(sentences: Sequence[str]) -> list[bytes]:
+    """Tokens of a batch of sentences, each sentence opened by the separator token."""
+    text = "\x1e" + "\x1e".join(sentences)
+    if text.count("\x1e") != len(sentences):  # a separator inside a sentence: drop it
+        text = "\x1e" + "\x1e".join(s.replace("\x1e", " ") for s in sentences)
+    data = text.encode("utf-8", "replace").replace(b"\x1e", b" \x1e ")
+    data = data.replace(b"%", b" %").replace(b"$", b"$ ")
+    return data.translate(_TABLE).split()
+
+
+def featurize(
+    sentences: Sequence[str], vocabulary: dict[bytes, int], bigrams: IntArray
+) -> Features:
+    """Map sentences to unigram ids (0..V-1) and bigram ids (V..V+len(bigrams)-1).
+
+    `vocabulary` must map the separator to an id; unknown words are dropped. `bigrams` holds
+    sorted codes `first_id * V + second_id`.
+    """
+    tokens = tokenize(sentences)
+    size = len(vocabulary)
+    sep = vocabulary[_SEPARATOR]
+    ids = np.fromiter(map(vocabulary.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+    starts = ids == sep
+    sentence = np.cumsum(starts) - 1
+    known = ids >= 0
+    unigram = known & ~starts
+    # Bigrams: consecutive known tokens of one sentence (the separator opens each sentence).
+    pair = known[1:] & known[:-1] & ~starts[1:]
+    codes = ids[:-1][pair] * size + ids[1:][pair]
+    pos = np.searchsorted(bigrams, codes)
+    pos[pos >= len(bigrams)] = 0
+    hit = bigrams[pos] == codes if len(bigrams) else np.zeros(len(codes), dtype=bool)
+    pair_sentence = sentence[1:][pair][hit]
+    return Features(
+        sentence=np.concatenate([sentence[unigram], pair_sentence]),
+        feature=np.concatenate([ids[unigram], size + pos[hit]]),
+        count=len(sentences),
+    )
+
+
+def feature_scale(features: Features) -> FloatArray:
+    """Per-sentence factor that makes long and short sentences comparable (1/sqrt(n))."""
+    n = np.bincount(features.sentence, minlength=features.count).astype(np.float64)
+    return 1.0 / np.sqrt(np.maximum(n, 1.0))
+
+
+@dataclass(frozen=True, slots=True)
+class _Model:
+    vocabulary: dict[bytes, int]
+    bigrams: IntArray
+    weights: FloatArray
+    bias: float
+
+
+_model: _Model | None = None
+
+
+def _load() -> _Model:
+    global _model
+    if _model is None:
+        ref = resources.files("citecheck").joinpath("resources").joinpath(MODEL_RESOURCE)
+        with ref.open("rb") as f, np.load(f, allow_pickle=False) as data:
+            words = str(data["vocabulary"]).encode("ascii").split(b"\n")
+            _model = _Model(
+                vocabulary={w: i for i, w in enumerate(words)},
+                bigrams=data["bigrams"].astype(np.int64),
+                weights=data["weights"].astype(np.float64),
+                bias=float(data["bias"]),
+            )
+    return _model
+
+
+def score_sentences(sentences: Sequence[str]) -> list[float]:
+    """Return a check-worthiness score in [0, 1] for each sentence (same order)."""
+    model = _load()
+    out: list[float] = []
+    for i in range(0, len(sentences), _BATCH):
+        batch = sentences[i : i + _BATCH]
+        features = featurize(batch, model.vocabulary, model.bigrams)
+        raw = np.bincount(
+            features.sentence, weights=model.weights[features.feature], minlength=len(batch)
+        )
+        z = model.bias + raw * feature_scale(features)
+        out.extend((1.0 / (1.0 + np.exp(-z))).tolist())
+    return out
+
+
+def is_checkworthy(score: float) -> bool:
+    """Whether a score from `score_sentences` marks a check-worthy claim."""
+    return score >= CHECKWORTHY_THRESHOLD
