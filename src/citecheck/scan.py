@@ -1,0 +1,200 @@
+"""Build the inventory of documents: every link with its position, every claim with its sources."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from citecheck.claims import claim_kinds, is_checkworthy, score_sentences, split_sentences
+from citecheck.footnotes import add_text_footnotes
+from citecheck.model import (
+    PLACEHOLDER,
+    SOURCED,
+    UNSOURCED,
+    Claim,
+    Document,
+    Extraction,
+    InputError,
+    Inventory,
+    Link,
+    Location,
+)
+from citecheck.positions import LineIndex
+from citecheck.readers import UnreadableInput, read_document, walk
+from citecheck.readers.decode import MAX_BYTES
+
+# Sentences shorter than this are headings, captions and fragments, never claims worth a check.
+_MIN_CLAIM_CHARS = 20
+_MAX_CLAIM_CHARS = 1000
+_KEY_STRIP = re.compile(r"[\W_]+")
+
+Progress = Callable[[str], None]
+
+
+def expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[InputError]]:
+    """Files to scan from the paths given (folders walked), and the paths that gave none."""
+    files: list[Path] = []
+    errors: list[InputError] = []
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            found = list(walk(p))
+            if not found:
+                errors.append(InputError(str(p), "folder holds no documents citecheck reads"))
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            errors.append(InputError(str(p), "no such file or folder"))
+    return files, errors
+
+
+def scan(
+    paths: Iterable[str | Path],
+    *,
+    include_code: bool = False,
+    claims: bool = True,
+    max_bytes: int = MAX_BYTES,
+    progress: Progress | None = None,
+) -> Inventory:
+    """Read every document under `paths`; unreadable ones become `errors`, the rest go on."""
+    files, errors = expand(paths)
+    inv = Inventory(errors=errors)
+    for path in files:
+        if progress is not None:
+            progress(str(path))
+        try:
+            doc, ex = read_document(
+                path, include_code=include_code, max_bytes=max_bytes, prose=claims
+            )
+            add_document(inv, doc, ex, include_code=include_code, claims=claims)
+        except UnreadableInput as e:
+            inv.errors.append(InputError(str(path), str(e)))
+        except RecursionError:
+            inv.errors.append(InputError(str(path), "is nested too deeply to read"))
+        except MemoryError:
+            inv.errors.append(InputError(str(path), "is too large to read in the memory available"))
+        except Exception as e:  # noqa: BLE001 - one bad document must not end a batch
+            inv.errors.append(
+                InputError(
+                    str(path),
+                    f"could not be read ({type(e).__name__}: {e}); "
+                    "please report this as a citecheck bug",
+                )
+            )
+    return inv
+
+
+def add_document(
+    inv: Inventory, doc: Document, ex: Extraction, *, include_code: bool, claims: bool
+) -> None:
+    """Number a read document's links and claims into the inventory."""
+    add_text_footnotes(ex)
+    lines = LineIndex(doc.text)
+    links = sorted(
+        (
+            link
+            for link in ex.links
+            # Inline data: images are content, not citations.
+            if (include_code or not link.in_code) and not link.raw[:5].lower() == "data:"
+        ),
+        key=lambda k: k.offset,
+    )
+    first = len(inv.links) + 1
+    for n, link in enumerate(links, first):
+        link.id = f"L{n}"
+        link.line, link.column = lines.line_col(link.offset)
+    found = find_claims(doc, ex, links, lines, len(inv.claims) + 1) if claims else []
+    # The inventory changes only once the whole document has been read.
+    inv.documents.append(doc)
+    inv.links.extend(links)
+    inv.problems.extend(doc.problems)
+    inv.claims.extend(found)
+
+
+def _key(sentence: str) -> str:
+    return _KEY_STRIP.sub(" ", sentence.lower()).strip()
+
+
+def find_claims(
+    doc: Document, ex: Extraction, links: list[Link], lines: LineIndex, first_id: int = 1
+) -> list[Claim]:
+    """Check-worthy sentences of a document, each with the links that source it."""
+    # (sentence, source start, source end, end of the span where its footnote markers may sit)
+    candidates: list[tuple[str, int, int, int]] = []
+    blocks = [b for b in ex.blocks if b.role != "footnote"]
+    for n, block in enumerate(blocks):
+        body = block.text
+        spans = split_sentences(body)
+        # A marker follows its sentence ("… years.[^1]", "… times."²): it belongs to the
+        # sentence before it, up to where the next sentence (or block) begins.
+        block_end = blocks[n + 1].anchors[0][1] if n + 1 < len(blocks) else len(doc.text)
+        for k, (start, end) in enumerate(spans):
+            if end - start < _MIN_CLAIM_CHARS:
+                continue
+            sentence = " ".join(body[start:end].split())
+            if len(sentence) > _MAX_CLAIM_CHARS:
+                sentence = sentence[:_MAX_CLAIM_CHARS]
+            src_start = block.source_offset(start)
+            src_end = block.source_offset(end - 1) + 1
+            marks_end = block.source_offset(spans[k + 1][0]) if k + 1 < len(spans) else block_end
+            candidates.append((sentence, src_start, src_end, max(src_end, marks_end)))
+    if not candidates:
+        return []
+    scores = score_sentences([c[0] for c in candidates])
+    offsets = [link.offset for link in links]
+    refs = sorted((r.offset, r.label) for r in ex.footnote_refs if r.label in ex.footnote_defs)
+    ref_offsets = [r[0] for r in refs]
+    by_key: dict[str, Claim] = {}
+    found: list[Claim] = []
+    for (sentence, start, end, marks_end), score in zip(candidates, scores, strict=True):
+        if not is_checkworthy(score):
+            continue
+        line, column = lines.line_col(start)
+        key = _key(sentence)
+        seen = by_key.get(key)
+        if seen is not None:
+            seen.locations.append(Location(doc.path, line, column))
+            continue
+        cited = _links_between(links, offsets, start, end)
+        i = bisect_left(ref_offsets, start)
+        while i < len(refs) and ref_offsets[i] < marks_end:
+            fs, fe = ex.footnote_defs[refs[i][1]]
+            cited.extend(_links_between(links, offsets, fs, fe))
+            i += 1
+        # Links inside the document itself (#section, ?page=2) are not sources.
+        cited = list({c.id: c for c in cited if not (c.url or "").startswith(("#", "?"))}.values())
+        claim = Claim(
+            doc.path,
+            line,
+            column,
+            sentence,
+            claim_kinds(sentence),
+            round(float(score), 3),
+            [c.id for c in cited],
+            _status(cited),
+            [Location(doc.path, line, column)],
+            f"C{first_id + len(found)}",
+        )
+        by_key[key] = claim
+        found.append(claim)
+    return found
+
+
+def _links_between(links: list[Link], offsets: list[int], start: int, end: int) -> list[Link]:
+    i = bisect_left(offsets, start)
+    out = []
+    while i < len(links) and offsets[i] < end:
+        out.append(links[i])
+        i += 1
+    return out
+
+
+def _status(cited: list[Link]) -> str:
+    if not cited:
+        return UNSOURCED
+    if all(c.placeholder is not None for c in cited):
+        return PLACEHOLDER
+    return SOURCED
