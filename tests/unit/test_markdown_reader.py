@@ -519,3 +519,22 @@ def test_pathological_nesting_still_finds_the_url() -> None:
     text = ">" * 10_000 + " https://a.org\n"
     link = only(read(text))
     assert link.offset == text.index("https://a.org")
+
+
+def test_in_page_links_are_checked_against_headings_and_html_ids() -> None:
+    text = (
+        "# Hello World!\n\n## Café & Co {#custom}\n\n## Café & Co\n\n"
+        '<a name="x"></a> <div id="y"></div>\n\n'
+        "[a](#hello-world) [b](#custom) [c](#nope) [d](#x) [e](#y) [f](#café--co-1) [g](#top)\n"
+    )
+    ex = read_markdown(Document("page.md", "markdown", text))
+    verdicts = {link.raw: link.placeholder for link in ex.links}
+    assert verdicts == {
+        "#hello-world": None,
+        "#custom": None,
+        "#nope": "missing-anchor",
+        "#x": None,
+        "#y": None,
+        "#café--co-1": None,
+        "#top": None,
+    }

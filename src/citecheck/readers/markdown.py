@@ -8,6 +8,7 @@ from bisect import bisect_right
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pyromark
 import yaml
@@ -23,6 +24,7 @@ _OPTIONS = (
     | pyromark.Options.ENABLE_STRIKETHROUGH
     | pyromark.Options.ENABLE_TASKLISTS
     | pyromark.Options.ENABLE_YAML_STYLE_METADATA_BLOCKS
+    | pyromark.Options.ENABLE_HEADING_ATTRIBUTES
 )
 _LINK_KIND = {
     "Inline": "inline",
@@ -46,6 +48,23 @@ _MARKER_LABEL = re.compile(
     r"(?:link|url|link here|url here|insert link|add link|citation needed|source|todo|tbd)",
     re.IGNORECASE,
 )
+_HTML_ANCHOR = re.compile(r"""\b(?:id|name)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+_SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
+
+
+class _Slugs:
+    """GitHub-style heading anchors: "Café & Co!" → "café--co", repeats numbered -1, -2…"""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def add(self, heading: str) -> str:
+        slug = _SLUG_DROP.sub("", heading.strip().lower()).replace(" ", "-")
+        n = self.seen.get(slug, 0)
+        self.seen[slug] = n + 1
+        return slug if n == 0 else f"{slug}-{n}"
+
+
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -130,6 +149,9 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
     metadata: list[str] = []
     # An open raw-HTML <a …> inside a paragraph: (source offset, index of its Link, label parts).
     html_open: tuple[int, int, list[str]] | None = None
+    heading: list[str] | None = None  # text of the open heading, for its anchor
+    slugs = _Slugs()
+    anchors_found: set[str] = {"top"}  # "#top" scrolls to the top in every browser
 
     def flush() -> None:
         nonlocal parts, anchors, length
@@ -173,6 +195,8 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
                     open_link[2].append(value)
             if html_open is not None:
                 html_open[2].append(value)
+            if heading is not None:
+                heading.append(value)
             continue
         ((name, value),) = event.items()
         if name == "Start":
@@ -192,6 +216,10 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
                     role_stack.append(tag)
                     if tag == "FootnoteDefinition":
                         footnote = (str(info), char(rng["start"]))
+                    elif tag == "Heading":
+                        heading = []
+                        if info.get("id"):
+                            anchors_found.add(str(info["id"]))
             elif value in _BLOCKS:
                 flush()
                 role_stack.append(value)
@@ -230,6 +258,9 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
                 out.title = _scalar(fm.get("title"))
                 out.date = _scalar(fm.get("date"))
             elif tag in _BLOCKS:
+                if tag == "Heading" and heading is not None:
+                    anchors_found.add(slugs.add("".join(heading)))
+                    heading = None
                 flush()
                 if role_stack:
                     role_stack.pop()
@@ -247,6 +278,8 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
             out.footnote_refs.append(FootnoteRef(str(value), char(rng["start"])))
         elif name == "InlineHtml" or name == "Html":
             start = char(rng["start"])
+            if "id" in value or "name" in value:
+                anchors_found.update(m.group(1) for m in _HTML_ANCHOR.finditer(value))
             found = _html_links(value, start, doc, doc_path, links, not_prose, comments)
             if name == "InlineHtml":
                 # Text between a raw <a …> and </a> is that link's label, not a bare URL.
@@ -275,6 +308,12 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
                 Link(doc.path, s, f"[{ref}]", None, label, "reference", "undefined-label", e)
             )
     _bare_urls(text, _Spans(not_prose), _Spans(code), include_code, doc, doc_path, links)
+    for link in links:
+        # In-page links are judged once every heading and HTML anchor is known.
+        if link.placeholder is None and link.url is not None and link.url.startswith("#"):
+            fragment = unquote(link.url[1:])
+            if fragment not in anchors_found and fragment.lower() not in anchors_found:
+                link.url, link.placeholder = None, "missing-anchor"
     links.sort(key=lambda link: link.offset)
     return out
 
