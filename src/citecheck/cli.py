@@ -9,8 +9,13 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citecheck import __version__
+
+if TYPE_CHECKING:
+    from citecheck.check import Results
+    from citecheck.model import Inventory
 
 EXIT_OK, EXIT_FOUND, EXIT_INPUT = 0, 1, 2
 FORMATS = ("table", "json", "csv", "markdown")
@@ -42,8 +47,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="list every link, placeholder and claim of documents (no network)",
         description="List every link, placeholder and check-worthy claim, with positions.",
     )
+    _document_arguments(s, FORMATS)
+    c = sub.add_parser(
+        "check",
+        help="check every link live and in the Wayback Machine",
+        description="Check every link live and in the Wayback Machine; results are kept in a "
+        "project database so re-runs reuse fresh results and resume where a run stopped.",
+    )
+    _document_arguments(c, (*FORMATS, "junit"))
+    from citecheck.cli_check import add_check_arguments
+
+    add_check_arguments(c)
+    return p
+
+
+def _document_arguments(s: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     s.add_argument("paths", nargs="+", metavar="PATH", help="documents or folders")
-    s.add_argument("--format", "-f", choices=FORMATS, default="table")
+    s.add_argument("--format", "-f", choices=formats, default="table")
     s.add_argument("-o", "--output", metavar="FILE", help="write the report here")
     s.add_argument(
         "--include-code",
@@ -58,7 +78,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SIZE",
         help="largest document to read (default 64M)",
     )
-    return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "scan":
             return _scan(args)
+        if args.command == "check":
+            from citecheck.cli_check import run_check
+
+            return run_check(args)
     except KeyboardInterrupt:
         print("citecheck: interrupted", file=sys.stderr)
         return 130
@@ -80,16 +103,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_INPUT
 
 
-def _scan(args: argparse.Namespace) -> int:
+def scan_inputs(args: argparse.Namespace) -> Inventory | None:
+    """The inventory of the command's documents; None (after saying why) if -o is unsafe."""
     from citecheck.readers.decode import MAX_BYTES
     from citecheck.scan import scan
 
-    out_path = Path(args.output) if args.output else None
-    if out_path is not None:
-        problem = _output_problem(out_path, args.paths)
+    if args.output:
+        problem = _output_problem(Path(args.output), args.paths)
         if problem:
-            print(f"citecheck: {out_path}: {problem}", file=sys.stderr)
-            return EXIT_INPUT
+            print(f"citecheck: {args.output}: {problem}", file=sys.stderr)
+            return None
     inv = scan(
         args.paths,
         include_code=args.include_code,
@@ -98,36 +121,60 @@ def _scan(args: argparse.Namespace) -> int:
     )
     for err in inv.errors:
         print(f"citecheck: {err.path}: {err.message}", file=sys.stderr)
-    text = _render(inv, args.format, to_terminal=out_path is None and sys.stdout.isatty())
-    if out_path is not None:
-        try:
-            _write_atomic(out_path, text)
-        except OSError as e:
-            print(f"citecheck: {out_path}: cannot write it ({e.strerror or e})", file=sys.stderr)
-            return EXIT_INPUT
-    elif text:
-        sys.stdout.write(text)
+    return inv
+
+
+def _scan(args: argparse.Namespace) -> int:
+    inv = scan_inputs(args)
+    if inv is None:
+        return EXIT_INPUT
+    if not emit(args, render(inv, args.format, to_terminal=_to_terminal(args))):
+        return EXIT_INPUT
     return EXIT_INPUT if inv.errors else EXIT_OK
 
 
-def _render(inv: object, fmt: str, *, to_terminal: bool) -> str:
-    from citecheck import report
-    from citecheck.model import Inventory
+def _to_terminal(args: argparse.Namespace) -> bool:
+    return not args.output and sys.stdout.isatty()
 
-    assert isinstance(inv, Inventory)
+
+def emit(args: argparse.Namespace, text: str) -> bool:
+    """Print the report or write it to -o; False (after saying why) if it cannot be written."""
+    if args.output:
+        try:
+            _write_atomic(Path(args.output), text)
+        except OSError as e:
+            print(f"citecheck: {args.output}: cannot write it ({e.strerror or e})", file=sys.stderr)
+            return False
+    elif text:
+        sys.stdout.write(text)
+    return True
+
+
+def render(
+    inv: Inventory,
+    fmt: str,
+    *,
+    to_terminal: bool,
+    results: Results | None = None,
+    fail_on: tuple[str, ...] = (),
+) -> str:
+    from citecheck import report
+
     if fmt == "json":
-        return report.to_json(inv)
+        return report.to_json(inv, results)
     if fmt == "csv":
-        return report.to_csv(inv)
+        return report.to_csv(inv, results)
     if fmt == "markdown":
-        return report.to_markdown(inv)
+        return report.to_markdown(inv, results)
+    if fmt == "junit" and results is not None:
+        return report.to_junit(inv, results, fail_on)
     from citecheck.table import print_table
 
     if to_terminal:
-        print_table(inv, None)
+        print_table(inv, None, results)
         return ""
     buf = io.StringIO()
-    print_table(inv, buf)
+    print_table(inv, buf, results)
     return buf.getvalue()
 
 

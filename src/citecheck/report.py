@@ -8,14 +8,19 @@ import json
 import re
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from citecheck import __version__
 from citecheck.model import PLACEHOLDER, SOURCED, UNSOURCED, Inventory, Link
 from citecheck.urls import REASONS
+from citecheck.verdict import PLACEHOLDER as PLACEHOLDER_VERDICT
+from citecheck.verdict import WORDS, Archive, Check
 
-SCHEMA_VERSION = "1.0"
+if TYPE_CHECKING:
+    from citecheck.check import Results
+
+SCHEMA_VERSION = "1.1"
 
 
 def schema() -> dict[str, Any]:
@@ -47,9 +52,9 @@ def redact_text(text: str) -> str:
     return _CREDENTIALS.sub("***@", text) if "@" in text else text
 
 
-def summary(inv: Inventory) -> dict[str, int]:
+def summary(inv: Inventory, results: Results | None = None) -> dict[str, Any]:
     statuses = [c.status for c in inv.claims]
-    return {
+    counts: dict[str, Any] = {
         "documents": len(inv.documents),
         "links": len(inv.links),
         "placeholders": sum(1 for k in inv.links if k.placeholder is not None),
@@ -60,9 +65,56 @@ def summary(inv: Inventory) -> dict[str, int]:
         "problems": len(inv.problems),
         "errors": len(inv.errors),
     }
+    if results is not None:
+        verdicts: dict[str, int] = {}
+        for link in inv.links:
+            v = results.verdict(link)
+            verdicts[v] = verdicts.get(v, 0) + 1
+        counts["verdicts"] = verdicts
+    return counts
 
 
-def link_dict(link: Link) -> dict[str, Any]:
+def check_dict(check: Check | None, link: Link) -> dict[str, Any] | None:
+    if link.placeholder is not None:
+        check = Check(link.raw, PLACEHOLDER_VERDICT, error=REASONS.get(link.placeholder))
+    if check is None:
+        return None
+    return {
+        "verdict": check.verdict,
+        "http_status": check.http_status,
+        "final_url": redact(check.final_url),
+        "redirects": [{"status": r.status, "url": redact(r.url)} for r in check.redirects],
+        "content_type": check.content_type,
+        "title": redact_text(check.title) if check.title else None,
+        "error": redact_text(check.error) if check.error else None,
+        "elapsed": round(check.elapsed, 3),
+        "attempts": check.attempts,
+        "checked_at": check.checked_at or None,
+        "from_cache": check.from_cache,
+        "first_failure": check.first_failure,
+        "last_failure": check.last_failure,
+    }
+
+
+def archive_dict(archive: Archive | None) -> dict[str, Any] | None:
+    if archive is None:
+        return None
+    return {
+        "snapshot_count": archive.snapshot_count,
+        "closest_url": archive.closest.url if archive.closest else None,
+        "closest_timestamp": archive.closest.timestamp if archive.closest else None,
+        "first_timestamp": archive.first.timestamp if archive.first else None,
+        "last_timestamp": archive.last.timestamp if archive.last else None,
+        "saved": archive.saved.url if archive.saved else None,
+        "error": archive.error,
+    }
+
+
+def link_dict(link: Link, results: Results | None = None) -> dict[str, Any]:
+    check = archive = None
+    if results is not None:
+        check = check_dict(results.checks.get(link.url or ""), link)
+        archive = archive_dict(results.archives.get(link.url or ""))
     return {
         "id": link.id,
         "document": link.document,
@@ -75,12 +127,12 @@ def link_dict(link: Link) -> dict[str, Any]:
         "placeholder": link.placeholder,
         "reason": REASONS.get(link.placeholder) if link.placeholder else None,
         "in_code": link.in_code,
-        "check": None,
-        "archive": None,
+        "check": check,
+        "archive": archive,
     }
 
 
-def to_dict(inv: Inventory) -> dict[str, Any]:
+def to_dict(inv: Inventory, results: Results | None = None) -> dict[str, Any]:
     counts: dict[str, list[int]] = {d.path: [0, 0] for d in inv.documents}
     for link in inv.links:
         counts[link.document][0] += 1
@@ -102,7 +154,7 @@ def to_dict(inv: Inventory) -> dict[str, Any]:
             }
             for d in inv.documents
         ],
-        "links": [link_dict(link) for link in inv.links],
+        "links": [link_dict(link, results) for link in inv.links],
         "claims": [
             {
                 "id": c.id,
@@ -126,83 +178,128 @@ def to_dict(inv: Inventory) -> dict[str, Any]:
             for p in inv.problems
         ],
         "errors": [{"path": e.path, "message": e.message} for e in inv.errors],
-        "summary": summary(inv),
+        "summary": summary(inv, results),
     }
 
 
-def to_json(inv: Inventory) -> str:
-    return json.dumps(to_dict(inv), ensure_ascii=False, indent=2) + "\n"
+def to_json(inv: Inventory, results: Results | None = None) -> str:
+    return json.dumps(to_dict(inv, results), ensure_ascii=False, indent=2) + "\n"
 
 
 CSV_FIELDS = ("type", "id", "document", "line", "column", "kind", "url", "raw", "text", "problem")
+CHECK_CSV_FIELDS = ("verdict", "http_status", "final_url", "archived_url", "detail")
 
 
-def to_csv(inv: Inventory) -> str:
-    """One row per link and per claim, so a spreadsheet can sort and filter both."""
+def problem_words(link: Link, results: Results | None) -> str:
+    """The words for what is wrong with a link: its placeholder reason or its verdict."""
+    if link.placeholder:
+        return REASONS.get(link.placeholder, link.placeholder)
+    if results is None:
+        return ""
+    check = results.checks.get(link.url or "")
+    if check is None or check.verdict in ("ok", "skipped"):
+        return check.error or "" if check is not None else ""
+    return WORDS.get(check.verdict, check.verdict) + (f" ({check.error})" if check.error else "")
+
+
+def to_csv(inv: Inventory, results: Results | None = None) -> str:
+    """One row per link and per claim, so a spreadsheet can sort and filter both.
+
+    Cells that a spreadsheet would run as a formula (=, +, -, @ first) get a leading quote.
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_FIELDS)
+    extra = CHECK_CSV_FIELDS if results is not None else ()
+    w.writerow(CSV_FIELDS + extra)
     for k in inv.links:
-        w.writerow(
-            (
-                "link",
-                k.id,
-                k.document,
-                k.line,
-                k.column,
-                k.kind,
-                redact(k.url) or "",
-                redact(k.raw) or "",
-                redact_text(k.text),
-                k.placeholder or "",
-            )
-        )
+        row: list[Any] = [
+            "link",
+            k.id,
+            k.document,
+            k.line,
+            k.column,
+            k.kind,
+            redact(k.url) or "",
+            redact(k.raw) or "",
+            redact_text(k.text),
+            k.placeholder or "",
+        ]
+        if results is not None:
+            check = results.checks.get(k.url or "")
+            archive = results.archives.get(k.url or "")
+            row += [
+                results.verdict(k),
+                check.http_status if check and check.http_status is not None else "",
+                redact(check.final_url) or "" if check else "",
+                archive.closest.url if archive and archive.closest else "",
+                problem_words(k, results),
+            ]
+        w.writerow([_safe_cell(v) for v in row])
     for c in inv.claims:
-        w.writerow(
-            (
-                "claim",
-                c.id,
-                c.document,
-                c.line,
-                c.column,
-                " ".join(c.kinds),
-                " ".join(c.citations),
-                "",
-                redact_text(c.text),
-                "" if c.status == SOURCED else c.status,
-            )
-        )
+        row = [
+            "claim",
+            c.id,
+            c.document,
+            c.line,
+            c.column,
+            " ".join(c.kinds),
+            " ".join(c.citations),
+            "",
+            redact_text(c.text),
+            "" if c.status == SOURCED else c.status,
+        ]
+        w.writerow([_safe_cell(v) for v in row] + [""] * len(extra))
     return buf.getvalue()
+
+
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(inv: Inventory) -> str:
-    s = summary(inv)
+def to_markdown(inv: Inventory, results: Results | None = None) -> str:
+    s = summary(inv, results)
     out = [
-        "# citecheck scan",
+        "# citecheck " + ("check" if results is not None else "scan"),
         "",
         f"{s['documents']} documents, {s['links']} links ({s['placeholders']} placeholders or "
         f"broken), {s['claims']} claims ({s['unsourced']} unsourced, "
         f"{s['placeholder_sourced']} sourced only by placeholders).",
         "",
     ]
+    if results is not None:
+        counts = ", ".join(f"{n} {v}" for v, n in sorted(s["verdicts"].items()))
+        out += [f"Verdicts: {counts}.", ""]
     for e in inv.errors:
         out.append(f"- **Not scanned:** `{e.path}`: {e.message}")
     for p in inv.problems:
         out.append(f"- **Text problem:** `{p.document}:{p.line}`: {_md_cell(p.message)}")
     if inv.errors or inv.problems:
         out.append("")
-    out += ["## Links", "", "| Where | Kind | Target | Problem |", "|---|---|---|---|"]
+    if results is None:
+        out += ["## Links", "", "| Where | Kind | Target | Problem |", "|---|---|---|---|"]
+    else:
+        out += [
+            "## Links",
+            "",
+            "| Where | Verdict | Target | Problem | Archived copy |",
+            "|---|---|---|---|---|",
+        ]
     for k in inv.links:
-        target = redact(k.url) or redact(k.raw) or "(empty)"
-        problem = REASONS.get(k.placeholder, "") if k.placeholder else ""
-        out.append(
-            f"| {_md_cell(k.document)}:{k.line}:{k.column} | {k.kind} | "
-            f"{_md_cell(target)} | {_md_cell(problem)} |"
-        )
+        target = _md_cell(redact(k.url) or redact(k.raw) or "(empty)")
+        problem = _md_cell(problem_words(k, results))
+        where = f"{_md_cell(k.document)}:{k.line}:{k.column}"
+        if results is None:
+            out.append(f"| {where} | {k.kind} | {target} | {problem} |")
+        else:
+            archive = results.archives.get(k.url or "")
+            copy = archive.closest.url if archive and archive.closest else ""
+            out.append(f"| {where} | {results.verdict(k)} | {target} | {problem} | {copy} |")
     out += ["", "## Claims", "", "| Where | Status | Kinds | Claim |", "|---|---|---|---|"]
     for c in inv.claims:
         out.append(
@@ -210,3 +307,32 @@ def to_markdown(inv: Inventory) -> str:
             f"{_md_cell(redact_text(c.text))} |"
         )
     return "\n".join(out) + "\n"
+
+
+def to_junit(inv: Inventory, results: Results, fail_on: tuple[str, ...]) -> str:
+    """JUnit XML for CI dashboards: a suite per document, a case per link."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.Element("testsuites", name="citecheck")
+    by_doc: dict[str, list[Link]] = {d.path: [] for d in inv.documents}
+    for link in inv.links:
+        by_doc.setdefault(link.document, []).append(link)
+    for path, links in by_doc.items():
+        suite = ET.SubElement(root, "testsuite", name=path, tests=str(len(links)))
+        failures = 0
+        for k in links:
+            verdict = results.verdict(k)
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=path,
+                name=f"{k.line}:{k.column} {redact(k.url) or redact(k.raw) or '(empty)'}",
+            )
+            if verdict in fail_on:
+                failures += 1
+                f = ET.SubElement(case, "failure", type=verdict, message=problem_words(k, results))
+                f.text = f"{path}:{k.line}:{k.column}: {verdict}"
+            elif verdict == "skipped":
+                ET.SubElement(case, "skipped", message=problem_words(k, results) or "not checked")
+        suite.set("failures", str(failures))
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

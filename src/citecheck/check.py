@@ -1,0 +1,253 @@
+"""Check links live and in the Wayback Machine, keeping every result in the project."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from citecheck.checking.engine import EngineOptions, check_urls
+from citecheck.model import Inventory, Link
+from citecheck.store import Project
+from citecheck.verdict import (
+    BLOCKED,
+    OK,
+    PLACEHOLDER,
+    REDIRECTED,
+    SKIPPED,
+    Archive,
+    Check,
+)
+from citecheck.wayback import Wayback, WaybackOptions
+
+FETCHED_SCHEMES = ("http", "https")
+# Archive lookups are slow (about one a second): a capture list stays good for a week.
+ARCHIVE_MAX_AGE = timedelta(days=7)
+
+
+@dataclass(slots=True)
+class CheckSettings:
+    """Everything a check run needs beyond the documents themselves."""
+
+    engine: EngineOptions = field(default_factory=EngineOptions)
+    wayback: WaybackOptions = field(default_factory=WaybackOptions)
+    max_age: timedelta = timedelta(days=1)
+    refresh: bool = False
+    archive: str = "failing"  # "failing", "all" or "none"
+    save_missing: bool = False
+    as_of: date | None = None
+    exclude: list[re.Pattern[str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Progress:
+    """Counts a run reports as it goes; `phase` is "checking", "archive" or "saving"."""
+
+    phase: str = "checking"
+    done: int = 0
+    total: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(slots=True)
+class Results:
+    """What a run found: a check per URL and, where looked up, an archive per URL."""
+
+    checks: dict[str, Check] = field(default_factory=dict)
+    archives: dict[str, Archive] = field(default_factory=dict)
+    cancelled: bool = False
+
+    def verdict(self, link: Link) -> str:
+        if link.placeholder is not None:
+            return PLACEHOLDER
+        check = self.checks.get(link.url or "")
+        return check.verdict if check is not None else SKIPPED
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _skipped(url: str, why: str) -> Check:
+    return Check(url, SKIPPED, error=why, checked_at=_now())
+
+
+def wayback_options_from_env(options: WaybackOptions) -> WaybackOptions:
+    """Save Page Now keys from the environment when not given, so they stay off command lines."""
+    access = options.access_key or os.environ.get("CITECHECK_SPN_ACCESS")
+    secret = options.secret_key or os.environ.get("CITECHECK_SPN_SECRET")
+    return replace(options, access_key=access, secret_key=secret)
+
+
+def urls_to_check(links: Iterable[Link], settings: CheckSettings) -> tuple[list[str], list[Check]]:
+    """Distinct URLs to fetch, and the ones decided without fetching (excluded, not http)."""
+    fetch: list[str] = []
+    decided: list[Check] = []
+    seen: set[str] = set()
+    for link in links:
+        url = link.url
+        if link.placeholder is not None or url is None or url in seen:
+            continue
+        seen.add(url)
+        if url.startswith(("#", "?")):
+            continue  # a place in the document itself
+        if any(p.search(url) for p in settings.exclude):
+            decided.append(_skipped(url, "excluded by --exclude"))
+        elif urlsplit(url).scheme not in FETCHED_SCHEMES:
+            decided.append(_skipped(url, f"not fetched ({urlsplit(url).scheme}: link)"))
+        else:
+            fetch.append(url)
+    return fetch, decided
+
+
+def check_inventory(
+    inv: Inventory,
+    project: Project,
+    settings: CheckSettings,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> Results:
+    """Check every link of `inv`, store each result as it arrives, then look up archives.
+
+    Results younger than `settings.max_age` are reused from the project (marked `from_cache`)
+    unless `settings.refresh`; a cancelled or killed run resumes where it stopped.
+    """
+    cancel = cancel or threading.Event()
+    project.save_inventory(inv)
+    results = Results()
+    fetch, decided = urls_to_check(inv.links, settings)
+    state = Progress("checking", 0, len(fetch) + len(decided))
+
+    def report() -> None:
+        if progress is not None:
+            progress(state)
+
+    lock = threading.Lock()
+
+    def record(check: Check, store: bool = True) -> None:
+        with lock:
+            if store:
+                project.add_check(check)
+            results.checks[check.url] = check
+            state.done += 1
+            state.verdicts[check.verdict] += 1
+        report()
+
+    for check in decided:
+        record(check)
+    todo: list[str] = []
+    for url in fetch:
+        cached = None if settings.refresh else project.cached_check(url, settings.max_age)
+        if cached is not None:
+            record(cached, store=False)
+        else:
+            todo.append(url)
+    report()
+    if todo and not cancel.is_set():
+        check_urls(todo, settings.engine, record, cancel=cancel)
+    results.cancelled = cancel.is_set()
+    # Failing-since dates come from the whole history, this run included.
+    history = project.latest_checks(list(results.checks))
+    for url, check in results.checks.items():
+        past = history.get(url)
+        if past is not None:
+            check.first_failure, check.last_failure = past.first_failure, past.last_failure
+    if settings.archive != "none" and not results.cancelled:
+        _archive(inv, project, settings, results, state, report, cancel)
+    return results
+
+
+def _as_of_by_url(inv: Inventory, settings: CheckSettings) -> dict[str, date]:
+    """The date each URL was cited: --as-of, else its document's date, else today."""
+    today = datetime.now(UTC).date()
+    doc_dates: dict[str, date] = {}
+    for doc in inv.documents:
+        try:
+            doc_dates[doc.path] = date.fromisoformat((doc.date or "")[:10])
+        except ValueError:
+            doc_dates[doc.path] = today
+    out: dict[str, date] = {}
+    for link in inv.links:
+        if link.url and link.url not in out:
+            out[link.url] = settings.as_of or doc_dates.get(link.document, today)
+    return out
+
+
+def _archive(
+    inv: Inventory,
+    project: Project,
+    settings: CheckSettings,
+    results: Results,
+    state: Progress,
+    report: Callable[[], None],
+    cancel: threading.Event,
+) -> None:
+    """Wayback lookups for the links that need them, each asked at most once per week."""
+    wanted = [
+        url
+        for url, check in results.checks.items()
+        if urlsplit(url).scheme in FETCHED_SCHEMES
+        and (settings.archive == "all" or check.verdict not in (OK, REDIRECTED, SKIPPED))
+    ]
+    if not wanted:
+        return
+    as_of = _as_of_by_url(inv, settings)
+    client = Wayback(wayback_options_from_env(settings.wayback))
+    state.phase, state.done, state.total = "archive", 0, len(wanted)
+    report()
+    for url in wanted:
+        if cancel.is_set():
+            results.cancelled = True
+            return
+        day = as_of.get(url) or datetime.now(UTC).date()
+        archive = None if settings.refresh else project.cached_archive(url, day, ARCHIVE_MAX_AGE)
+        if archive is None:
+            archive = client.lookup(url, day)
+            if archive.error is None:
+                project.add_archive(archive, day)
+        results.archives[url] = archive
+        state.done += 1
+        report()
+    if settings.save_missing:
+        _save_missing(client, project, results, state, report, cancel, as_of)
+
+
+def _save_missing(
+    client: Wayback,
+    project: Project,
+    results: Results,
+    state: Progress,
+    report: Callable[[], None],
+    cancel: threading.Event,
+    as_of: dict[str, date],
+) -> None:
+    """Ask Save Page Now to capture live links the archive has never seen."""
+    missing = [
+        url
+        for url, archive in results.archives.items()
+        if archive.snapshot_count == 0
+        and archive.error is None
+        and results.checks[url].verdict in (OK, REDIRECTED, BLOCKED)
+    ]
+    state.phase, state.done, state.total = "saving", 0, len(missing)
+    report()
+    for url in missing:
+        if cancel.is_set():
+            results.cancelled = True
+            return
+        saved = client.save(url)
+        archive = results.archives[url]
+        if saved is not None:
+            archive.saved = saved
+            project.add_archive(archive, as_of.get(url) or datetime.now(UTC).date())
+        state.done += 1
+        report()
