@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     from citecheck.cli_check import add_check_arguments
 
     add_check_arguments(c)
+    g = sub.add_parser("gui", help="open the desktop window", description="Open the window.")
+    g.add_argument("paths", nargs="*", metavar="PATH", help="documents or folders to open")
     return p
 
 
@@ -89,6 +91,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "scan":
             return _scan(args)
+        if args.command == "gui":
+            try:
+                from citecheck.gui.app import main as gui_main
+            except ImportError as e:
+                print(
+                    f"citecheck: the window needs PySide6 ({e}); install citecheck-desktop[gui]",
+                    file=sys.stderr,
+                )
+                return EXIT_INPUT
+            return gui_main(list(args.paths))
         if args.command == "check":
             from citecheck.cli_check import run_check
 
