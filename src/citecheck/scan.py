@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -28,7 +27,7 @@ from citecheck.readers.decode import MAX_BYTES
 # Sentences shorter than this are headings, captions and fragments, never claims worth a check.
 _MIN_CLAIM_CHARS = 20
 _MAX_CLAIM_CHARS = 1000
-_KEY_STRIP = re.compile(r"[\W_]+")
+_KEY_EDGES = " \"'“”‘’«»()[]*_"
 
 Progress = Callable[[str], None]
 
@@ -115,49 +114,55 @@ def add_document(
 
 
 def _key(sentence: str) -> str:
-    return _KEY_STRIP.sub(" ", sentence.lower()).strip()
+    # Pull quotes repeat a sentence with quotes around it: those do not make it another claim.
+    return sentence.strip(_KEY_EDGES).lower()
 
 
 def find_claims(
     doc: Document, ex: Extraction, links: list[Link], lines: LineIndex, first_id: int = 1
 ) -> list[Claim]:
     """Check-worthy sentences of a document, each with the links that source it."""
-    # (sentence, source start, source end, end of the span where its footnote markers may sit)
-    candidates: list[tuple[str, int, int, int]] = []
+    sentences: list[str] = []
+    # Where each sentence is: (block index, start, end, start of the next sentence or -1).
+    # Source offsets are worked out only for the sentences that turn out check-worthy.
+    where: list[tuple[int, int, int, int]] = []
     blocks = [b for b in ex.blocks if b.role != "footnote"]
     for n, block in enumerate(blocks):
         body = block.text
         spans = split_sentences(body)
-        # A marker follows its sentence ("… years.[^1]", "… times."²): it belongs to the
-        # sentence before it, up to where the next sentence (or block) begins.
-        block_end = blocks[n + 1].anchors[0][1] if n + 1 < len(blocks) else len(doc.text)
         for k, (start, end) in enumerate(spans):
             if end - start < _MIN_CLAIM_CHARS:
                 continue
             sentence = " ".join(body[start:end].split())
-            if len(sentence) > _MAX_CLAIM_CHARS:
-                sentence = sentence[:_MAX_CLAIM_CHARS]
-            src_start = block.source_offset(start)
-            src_end = block.source_offset(end - 1) + 1
-            marks_end = block.source_offset(spans[k + 1][0]) if k + 1 < len(spans) else block_end
-            candidates.append((sentence, src_start, src_end, max(src_end, marks_end)))
-    if not candidates:
+            sentences.append(sentence[:_MAX_CLAIM_CHARS])
+            where.append((n, start, end, spans[k + 1][0] if k + 1 < len(spans) else -1))
+    if not sentences:
         return []
-    scores = score_sentences([c[0] for c in candidates])
+    scores = score_sentences(sentences)
     offsets = [link.offset for link in links]
     refs = sorted((r.offset, r.label) for r in ex.footnote_refs if r.label in ex.footnote_defs)
     ref_offsets = [r[0] for r in refs]
     by_key: dict[str, Claim] = {}
     found: list[Claim] = []
-    for (sentence, start, end, marks_end), score in zip(candidates, scores, strict=True):
+    for sentence, (n, b_start, b_end, b_next), score in zip(sentences, where, scores, strict=True):
         if not is_checkworthy(score):
             continue
+        block = blocks[n]
+        start = block.source_offset(b_start)
+        end = block.source_offset(b_end - 1) + 1
         line, column = lines.line_col(start)
         key = _key(sentence)
         seen = by_key.get(key)
         if seen is not None:
             seen.locations.append(Location(doc.path, line, column))
             continue
+        # A marker follows its sentence ("… years.[^1]", "… times."²): it belongs to the
+        # sentence before it, up to where the next sentence (or block) begins.
+        if b_next >= 0:
+            marks_end = block.source_offset(b_next)
+        else:
+            marks_end = blocks[n + 1].anchors[0][1] if n + 1 < len(blocks) else len(doc.text)
+        marks_end = max(end, marks_end)
         cited = _links_between(links, offsets, start, end)
         i = bisect_left(ref_offsets, start)
         while i < len(refs) and ref_offsets[i] < marks_end:
