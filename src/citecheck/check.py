@@ -201,24 +201,45 @@ def _archive(
     if not wanted:
         return
     as_of = _as_of_by_url(inv, settings)
-    client = Wayback(wayback_options_from_env(settings.wayback))
-    state.phase, state.done, state.total = "archive", 0, len(wanted)
-    report()
-    for url in wanted:
+    today = datetime.now(UTC).date()
+    finished = threading.Event()
+    with Wayback(wayback_options_from_env(settings.wayback)) as client:
+        # Closing the client wakes a lookup waiting for its turn, so Cancel is prompt.
+        watcher = threading.Thread(
+            target=_close_on_cancel, args=(client, cancel, finished), daemon=True
+        )
+        watcher.start()
+        try:
+            state.phase, state.done, state.total = "archive", 0, len(wanted)
+            report()
+            for url in wanted:
+                if cancel.is_set():
+                    break
+                day = as_of.get(url, today)
+                archive = (
+                    None if settings.refresh else project.cached_archive(url, day, ARCHIVE_MAX_AGE)
+                )
+                if archive is None:
+                    archive = client.lookup(url, day)
+                    if archive.error is None:
+                        project.add_archive(archive, day)
+                results.archives[url] = archive
+                state.done += 1
+                report()
+            if settings.save_missing and not cancel.is_set():
+                _save_missing(client, project, results, state, report, cancel, as_of, today)
+        finally:
+            finished.set()
+            watcher.join()
+    if cancel.is_set():
+        results.cancelled = True
+
+
+def _close_on_cancel(client: Wayback, cancel: threading.Event, finished: threading.Event) -> None:
+    while not finished.wait(0.1):
         if cancel.is_set():
-            results.cancelled = True
+            client.close()
             return
-        day = as_of.get(url) or datetime.now(UTC).date()
-        archive = None if settings.refresh else project.cached_archive(url, day, ARCHIVE_MAX_AGE)
-        if archive is None:
-            archive = client.lookup(url, day)
-            if archive.error is None:
-                project.add_archive(archive, day)
-        results.archives[url] = archive
-        state.done += 1
-        report()
-    if settings.save_missing:
-        _save_missing(client, project, results, state, report, cancel, as_of)
 
 
 def _save_missing(
@@ -229,6 +250,7 @@ def _save_missing(
     report: Callable[[], None],
     cancel: threading.Event,
     as_of: dict[str, date],
+    today: date,
 ) -> None:
     """Ask Save Page Now to capture live links the archive has never seen."""
     missing = [
@@ -242,12 +264,11 @@ def _save_missing(
     report()
     for url in missing:
         if cancel.is_set():
-            results.cancelled = True
             return
-        saved = client.save(url)
+        outcome = client.save_outcome(url)
         archive = results.archives[url]
-        if saved is not None:
-            archive.saved = saved
-            project.add_archive(archive, as_of.get(url) or datetime.now(UTC).date())
+        archive.saved = outcome.snapshot
+        archive.save_error = None if outcome.state == "saved" else outcome.error
+        project.add_archive(archive, as_of.get(url, today))
         state.done += 1
         report()

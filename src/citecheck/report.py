@@ -106,6 +106,8 @@ def archive_dict(archive: Archive | None) -> dict[str, Any] | None:
         "first_timestamp": archive.first.timestamp if archive.first else None,
         "last_timestamp": archive.last.timestamp if archive.last else None,
         "saved": archive.saved.url if archive.saved else None,
+        "save_error": archive.save_error,
+        "count_capped": archive.count_capped,
         "error": archive.error,
     }
 

@@ -92,10 +92,13 @@ class Archive:
     """What the Wayback Machine holds for one URL."""
 
     url: str
+    # Days with a good (200) capture; a lower bound when `count_capped` (a huge history).
     snapshot_count: int = 0
+    count_capped: bool = False
     closest: Snapshot | None = None  # the 200 capture closest to the document's date
     first: Snapshot | None = None
     last: Snapshot | None = None
     saved: Snapshot | None = None  # a capture this run asked Save Page Now to make
+    save_error: str | None = None  # why Save Page Now did not capture it, in plain words
     checked_at: str = ""
     error: str | None = None
