@@ -191,7 +191,7 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         project = Project(args.db)
     except StoreError as e:
-        print(f"citecheck: {args.db or 'project database'}: {e}", file=sys.stderr)
+        print(f"citecheck: {e}", file=sys.stderr)
         return EXIT_INPUT
     display = _Display()
     cancel = threading.Event()
