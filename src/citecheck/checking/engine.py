@@ -1,0 +1,202 @@
+"""Check many URLs at once on a private event loop, politely per host, with results as they come."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from citecheck.checking.fetch import PublicOnlyResolver, ssl_context
+from citecheck.checking.hosts import Hosts
+from citecheck.checking.options import EngineOptions
+from citecheck.checking.walk import Context, check_url
+from citecheck.verdict import Check
+
+_CANCEL_POLL = 0.05  # seconds between looks at the cancel event
+_COOKIE_LIMIT = 5_000  # cookies kept before the jar is emptied, so 100k sites stay bounded
+
+
+def check_urls(
+    urls: Iterable[str],
+    options: EngineOptions,
+    on_result: Callable[[Check], None],
+    cancel: threading.Event | None = None,
+    on_start: Callable[[str], None] | None = None,
+) -> None:
+    """Check each distinct URL once, calling `on_result` as each is decided.
+
+    Runs its own event loop, so call it from a worker thread (or a script), not from inside a
+    running loop. Callbacks run on that thread, in completion order. Setting `cancel` stops
+    the run within about 50 ms: checks in flight are abandoned and report nothing. Network
+    problems become verdicts; only an exception raised by a callback propagates.
+    """
+    asyncio.run(_run(urls, options, on_result, cancel, on_start))
+
+
+def _host_key(url: str) -> str:
+    """The host a URL's check will mostly talk to; cheap, and "" when there is none."""
+    try:
+        return (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+async def _run(
+    urls: Iterable[str],
+    options: EngineOptions,
+    on_result: Callable[[Check], None],
+    cancel: threading.Event | None,
+    on_start: Callable[[str], None] | None,
+) -> None:
+    context, tls_problem = ssl_context()
+    connector = aiohttp.TCPConnector(
+        limit=options.concurrency,
+        limit_per_host=0,  # the host gates enforce per_host, including across redirects
+        ssl=context,
+        ttl_dns_cache=300,
+        resolver=PublicOnlyResolver() if options.exclude_private else None,
+    )
+    session = aiohttp.ClientSession(
+        connector=connector,
+        timeout=aiohttp.ClientTimeout(total=None),  # each attempt has its own deadline
+        trust_env=True,  # HTTP(S)_PROXY, NO_PROXY, and ~/.netrc as curl would
+        auto_decompress=False,  # bodies are inflated by hand, under the cap
+        cookie_jar=aiohttp.CookieJar(unsafe=True),  # cookie checks before a redirect
+    )
+    ctx = Context(options, session, Hosts(options.per_host, options.min_gap), tls_problem)
+    try:
+        await _Scheduler(ctx, urls, on_result, cancel, on_start).run()
+    finally:
+        await session.close()
+
+
+class _Scheduler:
+    """Feeds a bounded window of URLs to at most `concurrency` checks, round-robin over hosts.
+
+    Only a window of the input is held (pending plus running), so 100k URLs cost no more than
+    a few thousand; a host at its limit does not hold up the others, because its URLs wait in
+    its own queue instead of occupying a worker.
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        urls: Iterable[str],
+        on_result: Callable[[Check], None],
+        cancel: threading.Event | None,
+        on_start: Callable[[str], None] | None,
+    ) -> None:
+        self.ctx = ctx
+        self.urls: Iterator[str] = iter(urls)
+        self.on_result = on_result
+        self.cancel = cancel
+        self.on_start = on_start
+        opts = ctx.options
+        self.concurrency = max(1, opts.concurrency)
+        self.per_host = max(1, opts.per_host)
+        self.window = max(4 * self.concurrency, 256)
+        self.seen: set[str] = set()
+        self.waiting: dict[str, deque[str]] = {}
+        self.ready: deque[str] = deque()  # hosts with waiting URLs and a free slot
+        self.in_ready: set[str] = set()
+        self.active: dict[str, int] = {}
+        self.running: dict[asyncio.Task[Check], str] = {}
+        self.pending = 0
+        self.exhausted = False
+        self.finished = 0
+
+    def _top_up(self) -> None:
+        while not self.exhausted and self.pending < self.window:
+            try:
+                url = next(self.urls)
+            except StopIteration:
+                self.exhausted = True
+                return
+            if url in self.seen:
+                continue
+            self.seen.add(url)
+            host = _host_key(url)
+            self.waiting.setdefault(host, deque()).append(url)
+            self.pending += 1
+            self._mark_ready(host)
+
+    def _mark_ready(self, host: str) -> None:
+        if (
+            host not in self.in_ready
+            and self.waiting.get(host)
+            and self.active.get(host, 0) < self.per_host
+        ):
+            self.ready.append(host)
+            self.in_ready.add(host)
+
+    def _dispatch(self) -> None:
+        while self.ready and len(self.running) < self.concurrency:
+            host = self.ready.popleft()
+            self.in_ready.discard(host)
+            queue = self.waiting[host]
+            url = queue.popleft()
+            if not queue:
+                del self.waiting[host]
+            self.pending -= 1
+            self.active[host] = self.active.get(host, 0) + 1
+            if self.on_start is not None:
+                self.on_start(url)
+            task = asyncio.create_task(check_url(self.ctx, url))
+            self.running[task] = host
+            self._mark_ready(host)  # round-robin: back of the line if it has more
+
+    def _finish(self, task: asyncio.Task[Check]) -> Check:
+        host = self.running.pop(task)
+        left = self.active[host] - 1
+        if left:
+            self.active[host] = left
+        else:
+            del self.active[host]
+        self._mark_ready(host)
+        return task.result()
+
+    def _trim_cookies(self) -> None:
+        # Cookies only matter within one site's redirect dance; old ones are safe to drop.
+        jar = self.ctx.session.cookie_jar
+        if len(jar) > _COOKIE_LIMIT:
+            jar.clear()
+
+    def _cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    async def run(self) -> None:
+        try:
+            while not self._cancelled():
+                self._top_up()
+                self._dispatch()
+                if not self.running:
+                    if self.exhausted and not self.pending:
+                        return
+                    continue
+                timeout = _CANCEL_POLL if self.cancel is not None else None
+                done, _ = await asyncio.wait(
+                    self.running, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in done:
+                    result = self._finish(task)
+                    if self._cancelled():
+                        return
+                    self.on_result(result)
+                    self.finished += 1
+                    if self.finished % 1000 == 0:
+                        self._trim_cookies()
+        finally:
+            await self._abandon()
+
+    async def _abandon(self) -> None:
+        """Cancel whatever is still running and wait for it to unwind."""
+        tasks = list(self.running)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self.running.clear()

@@ -1,0 +1,36 @@
+"""The settings of a checking run, with the reasons for their defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from citecheck import __version__
+
+USER_AGENT = f"citecheck/{__version__} (+https://github.com/citecheck/citecheck; link checker)"
+
+
+@dataclass(slots=True)
+class EngineOptions:
+    """How hard and how patiently to check.
+
+    `concurrency` 128 is lychee's default: enough to hide the latency of slow sites on an
+    ordinary connection, low enough not to exhaust file descriptors (1024 on many systems) or a
+    home router's NAT table. `per_host` 8 and `min_gap` 0.05 s keep one site at no more than
+    20 request starts a second, which keeps most rate limiters quiet while a bibliography with
+    hundreds of links to one site still finishes in seconds. `timeout` bounds each attempt as a
+    whole (connect, headers and body), so a server dripping bytes cannot hold a worker.
+    `retries` applies to connection errors, 5xx and 429, after `retry_backoff` * 2**n seconds
+    (with jitter); a Retry-After longer than `retry_after_cap` is not waited for.
+    """
+
+    concurrency: int = 128
+    per_host: int = 8
+    min_gap: float = 0.05
+    timeout: float = 20.0
+    retries: int = 2
+    max_redirects: int = 10
+    body_cap: int = 512 * 1024
+    retry_after_cap: float = 60.0
+    user_agent: str = USER_AGENT
+    exclude_private: bool = False
+    retry_backoff: float = 1.0  # seconds before the first retry; doubled for each one after
