@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from citecheck.checking.engine import EngineOptions, check_urls
+from citecheck.checking import EngineOptions, check_urls
 from citecheck.model import Inventory, Link
 from citecheck.store import Project
 from citecheck.verdict import (
@@ -81,10 +81,16 @@ def _skipped(url: str, why: str) -> Check:
 
 
 def wayback_options_from_env(options: WaybackOptions) -> WaybackOptions:
-    """Save Page Now keys from the environment when not given, so they stay off command lines."""
+    """Save Page Now keys from the environment when not given, so they stay off command lines.
+
+    CITECHECK_WAYBACK_WEB and CITECHECK_WAYBACK_API point the client at another host serving
+    the same APIs (a mirror, or a test's local fake); production never needs them.
+    """
     access = options.access_key or os.environ.get("CITECHECK_SPN_ACCESS")
     secret = options.secret_key or os.environ.get("CITECHECK_SPN_SECRET")
-    return replace(options, access_key=access, secret_key=secret)
+    web = os.environ.get("CITECHECK_WAYBACK_WEB") or options.base_web
+    api = os.environ.get("CITECHECK_WAYBACK_API") or options.base_api
+    return replace(options, access_key=access, secret_key=secret, base_web=web, base_api=api)
 
 
 def urls_to_check(links: Iterable[Link], settings: CheckSettings) -> tuple[list[str], list[Check]]:
@@ -143,7 +149,8 @@ def check_inventory(
         report()
 
     for check in decided:
-        record(check)
+        # Exclusions are this run's choice, not something learnt about the URL: not stored.
+        record(check, store=False)
     todo: list[str] = []
     for url in fetch:
         cached = None if settings.refresh else project.cached_check(url, settings.max_age)

@@ -42,6 +42,20 @@ def _regex(text: str) -> re.Pattern[str]:
         raise argparse.ArgumentTypeError(f"not a regular expression: {text!r} ({e})") from None
 
 
+_PIN = re.compile(r"^([^:\s]+):(\d+):(\[[0-9a-fA-F:.]+\]|[^:\s]+)(?::(\d+))?$")
+
+
+def _pin(text: str) -> tuple[str, tuple[str, int]]:
+    """HOST:PORT:ADDRESS[:PORT] as curl's --resolve, e.g. news.example.org:443:10.0.0.5."""
+    m = _PIN.match(text.strip())
+    if m is None:
+        raise argparse.ArgumentTypeError(
+            f"not HOST:PORT:ADDRESS[:PORT]: {text!r} (as curl's --resolve)"
+        )
+    host, port, address, to_port = m.groups()
+    return f"{host.lower()}:{int(port)}", (address.strip("[]"), int(to_port or port))
+
+
 def add_check_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument(
         "--db", metavar="FILE", help="project database (default: one in your user data folder)"
@@ -73,6 +87,14 @@ def add_check_arguments(c: argparse.ArgumentParser) -> None:
         help="do not fetch URLs matching this (repeatable)",
     )
     c.add_argument(
+        "--resolve",
+        action="append",
+        type=_pin,
+        default=[],
+        metavar="HOST:PORT:ADDR[:PORT]",
+        help="connect to ADDR for HOST:PORT, as curl's --resolve (repeatable)",
+    )
+    c.add_argument(
         "--exclude-private",
         action="store_true",
         help="do not fetch loopback, link-local or private addresses",
@@ -90,7 +112,7 @@ def _settings(args: argparse.Namespace) -> Any:
     from dataclasses import replace
 
     from citecheck.check import CheckSettings
-    from citecheck.checking.engine import EngineOptions
+    from citecheck.checking import EngineOptions
     from citecheck.wayback import WaybackOptions
 
     engine = replace(
@@ -99,6 +121,7 @@ def _settings(args: argparse.Namespace) -> Any:
         per_host=args.per_host,
         timeout=args.timeout,
         exclude_private=args.exclude_private,
+        resolve=dict(args.resolve),
     )
     if args.user_agent:
         engine = replace(engine, user_agent=args.user_agent)

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 
-from citecheck.checking.fetch import PublicOnlyResolver, ssl_context
+from citecheck.checking.fetch import PinnedResolver, PublicOnlyResolver, ssl_context
 from citecheck.checking.hosts import Hosts
 from citecheck.checking.options import EngineOptions
 from citecheck.checking.walk import Context, check_url
@@ -58,7 +59,7 @@ async def _run(
         limit_per_host=0,  # the host gates enforce per_host, including across redirects
         ssl=context,
         ttl_dns_cache=300,
-        resolver=PublicOnlyResolver() if options.exclude_private else None,
+        resolver=_resolver(options),
     )
     session = aiohttp.ClientSession(
         connector=connector,
@@ -200,3 +201,10 @@ class _Scheduler:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         self.running.clear()
+
+
+def _resolver(options: EngineOptions) -> AbstractResolver | None:
+    inner: AbstractResolver | None = PublicOnlyResolver() if options.exclude_private else None
+    if options.resolve:
+        return PinnedResolver(options.resolve, inner or aiohttp.DefaultResolver())
+    return inner

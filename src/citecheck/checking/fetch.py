@@ -111,6 +111,35 @@ class PublicOnlyResolver(AbstractResolver):
         await self._inner.close()
 
 
+class PinnedResolver(AbstractResolver):
+    """Answers pinned "host:port" names from a fixed table (curl's --resolve), others as usual."""
+
+    def __init__(self, pins: dict[str, tuple[str, int]], inner: AbstractResolver) -> None:
+        self._pins = {k.lower(): v for k, v in pins.items()}
+        self._inner = inner
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        pinned = self._pins.get(f"{host.lower()}:{port}")
+        if pinned is None:
+            return await self._inner.resolve(host, port, family)
+        address, to_port = pinned
+        return [
+            {
+                "hostname": host,
+                "host": address,
+                "port": to_port,
+                "family": socket.AF_INET6 if ":" in address else socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+        ]
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
 _ENCODINGS = ("", "identity", "gzip", "x-gzip", "deflate")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from citecheck import __version__
 
@@ -34,3 +34,6 @@ class EngineOptions:
     user_agent: str = USER_AGENT
     exclude_private: bool = False
     retry_backoff: float = 1.0  # seconds before the first retry; doubled for each one after
+    # "host:port" -> (address, port), like curl's --resolve: pins a name to an address (a
+    # staging server, a site behind a hosts-file entry, or a test's local stand-in).
+    resolve: dict[str, tuple[str, int]] = field(default_factory=dict)
