@@ -52,12 +52,13 @@ class Option:
 
     def parse(self, text: str) -> Any:
         """The option's value from its written form; ValueError with plain words otherwise."""
-        parser: Callable[[str], Any] = {
+        parsers: dict[str, Callable[[str], Any]] = {
             "int": int,
             "float": float,
             "duration": parse_duration,
             "date": parse_date,
-        }.get(self.kind, str)
+        }
+        parser = parsers.get(self.kind, str)
         try:
             value = parser(text)
         except ValueError as e:
