@@ -1,9 +1,13 @@
 """Score how check-worthy sentences are, with a small linear model shipped as plain arrays.
 
-The model (trained by `benchmarks/train_claims.py`) is a logistic regression over word unigrams
-and bigrams. Features are computed for a whole batch at once with byte translation and numpy, so
-scoring keeps up with sentence splitting on big documents. The shipped file holds no pickles:
-a vocabulary string, bigram codes and float weights.
+The model (trained by `benchmarks/train_claims.py`) is a logistic regression over two feature
+groups: word unigrams and bigrams (scaled by 1/sqrt(n)), and a static sentence embedding, the
+length-normalised sum of per-word vectors distilled at training time from a sentence-embedding
+model (all-MiniLM-L6-v2, the model2vec idea). The regression is linear in the embedding, so its
+weights fold into one number per word; only the normalisation needs vectors, and it uses their
+projection on a few principal directions. Features are computed for a whole batch at once with
+byte translation and numpy, so scoring keeps up with sentence splitting on big documents. The
+shipped file holds no pickles: vocabulary strings, bigram codes and float arrays.
 """
 
 from __future__ import annotations
@@ -73,10 +77,19 @@ def featurize(
     `vocabulary` must map the separator to an id; unknown words are dropped. `bigrams` holds
     sorted codes `first_id * V + second_id`.
     """
-    tokens = tokenize(sentences)
-    size = len(vocabulary)
-    sep = vocabulary[_SEPARATOR]
+    return featurize_tokens(tokenize(sentences), len(sentences), vocabulary, bigrams)
+
+
+def featurize_tokens(
+    tokens: list[bytes], count: int, vocabulary: dict[bytes, int], bigrams: IntArray
+) -> Features:
+    """`featurize` on the output of `tokenize` for `count` sentences."""
     ids = np.fromiter(map(vocabulary.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+    return featurize_ids(ids, count, len(vocabulary), vocabulary[_SEPARATOR], bigrams)
+
+
+def featurize_ids(ids: IntArray, count: int, size: int, sep: int, bigrams: IntArray) -> Features:
+    """`featurize` on token ids (-1 for unknown) of a vocabulary of `size` words."""
     starts = ids == sep
     sentence = np.cumsum(starts) - 1
     known = ids >= 0
@@ -91,7 +104,7 @@ def featurize(
     return Features(
         sentence=np.concatenate([sentence[unigram], pair_sentence]),
         feature=np.concatenate([ids[unigram], size + pos[hit]]),
-        count=len(sentences),
+        count=count,
     )
 
 
@@ -101,12 +114,50 @@ def feature_scale(features: Features) -> FloatArray:
     return 1.0 / np.sqrt(np.maximum(n, 1.0))
 
 
+def static_words(tokens: list[bytes], vocabulary: dict[bytes, int]) -> tuple[IntArray, IntArray]:
+    """Sentence index and static-vocabulary id of each token of `tokens` found in `vocabulary`.
+
+    `tokens` comes from `tokenize`; the separator must not be in `vocabulary`.
+    """
+    ids = np.fromiter(map(vocabulary.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+    starts = np.fromiter(map(_SEPARATOR.__eq__, tokens), dtype=bool, count=len(tokens))
+    sentence = np.cumsum(starts) - 1
+    known = ids >= 0
+    return sentence[known], ids[known]
+
+
+def static_norm(sentence: IntArray, ids: IntArray, vectors: FloatArray, count: int) -> FloatArray:
+    """Euclidean norm of the sum of `vectors[:, ids]` per sentence (0 for a sentence with none).
+
+    `vectors` is stored transposed (dims x words): one bincount per dimension is much faster
+    than gathering rows, and sums in token order whatever the batch.
+    """
+    squares = np.zeros(count, dtype=np.float64)
+    for row in vectors:
+        total = np.bincount(sentence, weights=row[ids], minlength=count)
+        squares += total * total
+    return np.sqrt(squares)
+
+
+def static_score(
+    sentence: IntArray, ids: IntArray, weights: FloatArray, norm: FloatArray
+) -> FloatArray:
+    """The embedding group's contribution: sum of per-word weights over the norm of the sum."""
+    raw = np.bincount(sentence, weights=weights[ids], minlength=len(norm))
+    return raw / np.maximum(norm, 1e-12) * (norm > 0)
+
+
 @dataclass(frozen=True, slots=True)
 class _Model:
     vocabulary: dict[bytes, int]
     bigrams: IntArray
     weights: FloatArray
     bias: float
+    words: dict[bytes, int]  # every word of either group, to look each token up only once
+    ngram_id: IntArray  # word -> n-gram vocabulary id, or -1
+    static_id: IntArray  # word -> static vocabulary id, or -1
+    static_weights: FloatArray  # one per static word: the regression folded into each vector
+    static_vectors: FloatArray  # dims x words: the vectors' projection on a few directions
 
 
 _model: _Model | None = None
@@ -118,11 +169,24 @@ def _load() -> _Model:
         ref = resources.files("citecheck").joinpath("resources").joinpath(MODEL_RESOURCE)
         with ref.open("rb") as f, np.load(f, allow_pickle=False) as data:
             words = str(data["vocabulary"]).encode("ascii").split(b"\n")
+            static = str(data["static_vocabulary"]).encode("ascii").split(b"\n")
+            union = {w: i for i, w in enumerate(words)}
+            for w in static:
+                union.setdefault(w, len(union))
+            ngram_id = np.full(len(union), -1, dtype=np.int64)
+            ngram_id[: len(words)] = np.arange(len(words))
+            static_id = np.full(len(union), -1, dtype=np.int64)
+            static_id[[union[w] for w in static]] = np.arange(len(static))
             _model = _Model(
                 vocabulary={w: i for i, w in enumerate(words)},
                 bigrams=data["bigrams"].astype(np.int64),
                 weights=data["weights"].astype(np.float64),
                 bias=float(data["bias"]),
+                words=union,
+                ngram_id=ngram_id,
+                static_id=static_id,
+                static_weights=data["static_weights"].astype(np.float64),
+                static_vectors=np.ascontiguousarray(data["static_vectors"].T, dtype=np.float64),
             )
     return _model
 
@@ -133,11 +197,23 @@ def score_sentences(sentences: Sequence[str]) -> list[float]:
     out: list[float] = []
     for i in range(0, len(sentences), _BATCH):
         batch = sentences[i : i + _BATCH]
-        features = featurize(batch, model.vocabulary, model.bigrams)
+        tokens = tokenize(batch)
+        word = np.fromiter(
+            map(model.words.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens)
+        )
+        ids = np.where(word >= 0, model.ngram_id[word], -1)
+        sep = model.vocabulary[_SEPARATOR]
+        features = featurize_ids(ids, len(batch), len(model.vocabulary), sep, model.bigrams)
         raw = np.bincount(
             features.sentence, weights=model.weights[features.feature], minlength=len(batch)
         )
+        static = np.where(word >= 0, model.static_id[word], -1)
+        known = static >= 0
+        sentence = (np.cumsum(ids == sep) - 1)[known]
+        ids = static[known]
+        norm = static_norm(sentence, ids, model.static_vectors, len(batch))
         z = model.bias + raw * feature_scale(features)
+        z += static_score(sentence, ids, model.static_weights, norm)
         out.extend((1.0 / (1.0 + np.exp(-z))).tolist())
     return out
 
