@@ -1,0 +1,1 @@
+"""The citecheck desktop window (PySide6); the only package that imports Qt."""

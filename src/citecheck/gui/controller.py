@@ -1,0 +1,429 @@
+"""What the window's commands do: open, check, re-check, archive, review, save and export."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from citecheck import verdict as V
+from citecheck.model import Inventory
+from citecheck.scan import scan
+from citecheck.verdict import Archive, Check
+
+from . import settings as prefs
+from .session import Session
+from .tasks import Inbox, Pool, TaskRunner
+
+DRAIN_MS = 150  # how often results from the workers reach the tables
+PROJECT_SUFFIX = ".citecheck"
+_FOREVER = timedelta(days=36500)
+NO_ENGINE = "Checking links needs citecheck's check engine and project store, which are missing."
+
+
+def _store() -> Any:
+    from citecheck import store
+
+    return store
+
+
+def known_results(project: Any, inv: Inventory) -> tuple[dict[str, Check], dict[str, Archive]]:
+    """The latest check and archive lookup the project holds for each URL of `inv`."""
+    urls = sorted({k.url for k in inv.links if k.url and k.placeholder is None})
+    checks: dict[str, Check] = dict(project.latest_checks(urls)) if urls else {}
+    dates = {d.path: d.date for d in inv.documents}
+    archives: dict[str, Archive] = {}
+    for link in inv.links:
+        if link.url in checks and link.url not in archives:
+            try:
+                day = date.fromisoformat((dates.get(link.document) or "")[:10])
+            except ValueError:
+                day = datetime.now(UTC).date()
+            archive = project.cached_archive(link.url, day, _FOREVER)
+            if archive is not None:
+                archives[link.url] = archive
+    return checks, archives
+
+
+class _Tap:
+    """The project as the core sees it, copying each result into the inbox as it is stored."""
+
+    def __init__(self, project: Any, inbox: Inbox) -> None:
+        self._project, self._inbox = project, inbox
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._project, name)
+
+    def add_check(self, check: Check) -> None:
+        self._project.add_check(check)
+        self._inbox.put("check", check)
+
+    def cached_check(self, url: str, max_age: timedelta) -> Check | None:
+        check = self._project.cached_check(url, max_age)
+        if check is not None:
+            self._inbox.put("check", check)
+        return check
+
+    def add_archive(self, archive: Archive, as_of: date) -> None:
+        self._project.add_archive(archive, as_of)
+        self._inbox.put("archive", archive)
+
+    def cached_archive(self, url: str, as_of: date, max_age: timedelta) -> Archive | None:
+        archive = self._project.cached_archive(url, as_of, max_age)
+        if archive is not None:
+            self._inbox.put("archive", archive)
+        return archive
+
+
+class Progress:
+    """A copy of the core's progress safe to read on the GUI thread."""
+
+    def __init__(self, state: Any) -> None:
+        self.phase, self.done, self.total = state.phase, state.done, state.total
+        self.verdicts = dict(state.verdicts)
+
+
+class Controller(QObject):
+    """Owns the open session and project and runs the core's work on the task runner.
+
+    Signals:
+        session_changed(): documents were opened or a project loaded; views rebuild.
+        results_arrived(list): URLs whose check, archive or review mark changed.
+        progress(object): a Progress of the running check.
+        checking(bool): a check run started (True) or ended (False).
+        message(str, str): a level ("error", "warning", "info") and plain words to show.
+        project_changed(str): the project file now in use.
+    """
+
+    session_changed = Signal()
+    results_arrived = Signal(list)
+    progress = Signal(object)
+    checking = Signal(bool)
+    message = Signal(str, str)
+    project_changed = Signal(str)
+
+    def __init__(
+        self,
+        pool: Pool | None = None,
+        projects_dir: Path | None = None,
+        config_dir: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runner = TaskRunner(pool, self)
+        self.session = Session()
+        self.project: Any = None
+        self.project_path: Path | None = None
+        self.projects_dir = projects_dir or platformdirs.user_data_path("citecheck") / "projects"
+        config = config_dir or platformdirs.user_config_path("citecheck")
+        self.settings_file = config / "check-settings.json"
+        self.values = prefs.load(self.settings_file)
+        self.inbox = Inbox()
+        self._drain = QTimer(self)
+        self._drain.setInterval(DRAIN_MS)
+        self._drain.timeout.connect(self.drain)
+
+    # -- projects -------------------------------------------------------------------------
+
+    def _use_project(self, path: Path) -> bool:
+        try:
+            store = _store()
+        except ImportError:
+            return False
+        try:
+            project = store.Project(path)
+        except store.StoreError as e:
+            self.message.emit("error", f"The project {path.name} cannot be opened: {e}")
+            return False
+        if self.project is not None:
+            self.project.close()
+        self.project, self.project_path = project, path
+        self.session.reviewed = set(project.reviewed())
+        self.project_changed.emit(str(path))
+        return True
+
+    def _ensure_project(self) -> None:
+        if self.project is None:
+            stamp = datetime.now().strftime("%Y-%m-%d %H.%M.%S")
+            self.projects_dir.mkdir(parents=True, exist_ok=True)
+            self._use_project(self.projects_dir / f"Untitled {stamp}{PROJECT_SUFFIX}")
+
+    def open_project(self, path: str | Path) -> None:
+        """Load a project and show its documents with their last results at once."""
+        path = Path(path)
+        if not path.is_file():
+            self.message.emit("error", f"There is no project file at {path}.")
+            return
+        if not self._use_project(path):
+            return
+        paths = [d.path for d in self.project.documents()]
+        self._load(paths)
+
+    def save_project_as(self, path: str | Path) -> bool:
+        """Copy the project file (checks, archives, reviews) to `path` and go on there."""
+        target = Path(path)
+        if self.project_path is None:
+            self._ensure_project()
+        if self.project_path is None or target == self.project_path:
+            return self.project_path is not None
+        try:
+            with sqlite3.connect(self.project_path) as src, sqlite3.connect(target) as dst:
+                src.backup(dst)
+            src.close()
+            dst.close()
+        except sqlite3.Error as e:
+            self.message.emit("error", f"The project could not be saved to {target}: {e}")
+            return False
+        return self._use_project(target)
+
+    # -- documents ------------------------------------------------------------------------
+
+    def open_paths(self, paths: list[str | Path]) -> None:
+        """Scan documents and folders (added to those already open) in the background."""
+        self._ensure_project()
+        known = [d.path for d in self.session.documents]
+        wanted = known + [str(p) for p in paths if str(p) not in known]
+        self._load(wanted)
+
+    def _load(self, paths: list[str]) -> None:
+        # Show the scan first; storing it and reading back known results follows on its own.
+        self.runner.run("open", lambda cancel: scan(paths), self._opened, self._failed)
+
+    def _opened(self, inv: Inventory) -> None:
+        reviewed = self.session.reviewed
+        self.session = Session(inventory=inv, reviewed=reviewed)
+        for error in inv.errors:
+            name = Path(error.path).name
+            self.message.emit("error", f"{name} could not be opened: {error.message}")
+        self.session_changed.emit()
+        project_path = self.project_path
+        if project_path is None or not inv.documents:
+            return
+
+        def work(cancel: threading.Event) -> tuple[dict, dict]:
+            project = _store().Project(project_path)
+            try:
+                project.save_inventory(inv)
+                return known_results(project, inv)
+            finally:
+                project.close()
+
+        def done(found: tuple[dict, dict]) -> None:
+            if self.session.inventory is inv:
+                self.session.merge(*found)
+                self.results_arrived.emit(list(found[0]) + list(found[1]))
+
+        self.runner.run("store", work, done, self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        try:
+            store_error: type[BaseException] = _store().StoreError
+        except ImportError:
+            store_error = OSError
+        if isinstance(error, store_error | OSError):
+            self.message.emit("error", f"The project file could not be used: {error}")
+        else:
+            self.message.emit(
+                "error",
+                f"Something went wrong ({type(error).__name__}: {error}). "
+                "Your documents and results are unchanged; please report this.",
+            )
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def is_checking(self) -> bool:
+        return bool(self.runner.tasks("check"))
+
+    def _settings(self, **overrides: Any) -> Any:
+        try:
+            return prefs.check_settings(self.values, **overrides)
+        except ImportError:
+            self.message.emit("error", NO_ENGINE)
+            return None
+
+    def start_check(self, **overrides: Any) -> bool:
+        """Check every link of the open documents; results are stored and shown as they come."""
+        if self.is_checking() or not self.session.inventory.links:
+            return False
+        settings = self._settings(**overrides)
+        self._ensure_project()
+        if settings is None or self.project_path is None:
+            return False
+        inv, project_path, inbox = self.session.inventory, self.project_path, self.inbox
+
+        def work(cancel: threading.Event) -> Any:
+            from citecheck.check import check_inventory
+
+            def report(state: Any) -> None:
+                try:
+                    inbox.progress(Progress(state))
+                except RuntimeError:
+                    pass  # counts changed while copied; the next report carries them
+
+            project = _store().Project(project_path)
+            try:
+                tap = _Tap(project, inbox)
+                return check_inventory(inv, tap, settings, progress=report, cancel=cancel)
+            finally:
+                project.close()
+
+        self.checking.emit(True)
+        self._drain.start()
+        self.runner.run("check", work, self._checked, self._check_failed)
+        return True
+
+    def cancel_check(self) -> None:
+        for task in self.runner.tasks("check"):
+            task.cancel()
+
+    def drain(self) -> None:
+        """Move what the workers found into the session and tell the views."""
+        items, progress = self.inbox.drain()
+        urls = []
+        for kind, item in items:
+            (self.session.checks if kind == "check" else self.session.archives)[item.url] = item
+            urls.append(item.url)
+        if urls:
+            self.results_arrived.emit(urls)
+        if progress is not None:
+            self.progress.emit(progress)
+
+    def _checked(self, results: Any) -> None:
+        self.drain()
+        self._drain.stop()
+        self.session.merge(results.checks, results.archives)
+        self.results_arrived.emit(list(results.checks) + list(results.archives))
+        self.checking.emit(False)
+        fetched = [c for c in results.checks.values() if c.verdict != V.SKIPPED]
+        offline = fetched and all(c.verdict in (V.UNREACHABLE, V.TIMEOUT) for c in fetched)
+        if results.cancelled:
+            self.message.emit("info", f"Check cancelled. {len(results.checks)} results are kept.")
+        elif offline and len(fetched) > 1:
+            self.message.emit(
+                "warning",
+                "No link could be reached: the network may be down. Results are kept; "
+                "check again when you are back online.",
+            )
+
+    def _check_failed(self, error: BaseException) -> None:
+        self.drain()
+        self._drain.stop()
+        self.checking.emit(False)
+        self._failed(error)
+
+    def recheck(self, url: str) -> None:
+        """Check one URL again now, ignoring any recent result."""
+        settings = self._settings(refresh=True)
+        if settings is None or self.project_path is None:
+            return
+        project_path = self.project_path
+
+        def work(cancel: threading.Event) -> list[Check]:
+            from citecheck.checking.engine import check_urls
+
+            found: list[Check] = []
+            lock = threading.Lock()
+            project = _store().Project(project_path)
+
+            def on_result(check: Check) -> None:
+                with lock:
+                    project.add_check(check)
+                    found.append(check)
+
+            try:
+                check_urls([url], settings.engine, on_result, cancel=cancel)
+            finally:
+                project.close()
+            return found
+
+        def done(found: list[Check]) -> None:
+            for check in found:
+                self.session.checks[check.url] = check
+            self.results_arrived.emit([url])
+            if found:
+                words = V.WORDS.get(found[0].verdict, found[0].verdict)
+                self.message.emit("info", f"Checked again: {url} — {words}.")
+
+        self.runner.run("recheck", work, done, self._failed)
+
+    def save_to_wayback(self, url: str) -> None:
+        """Ask Save Page Now to capture `url`; the capture is kept in the project."""
+        settings = self._settings()
+        if settings is None or self.project_path is None:
+            return
+        project_path = self.project_path
+        archive = self.session.archives.get(url) or Archive(url)
+
+        def work(cancel: threading.Event) -> Any:
+            from citecheck.check import wayback_options_from_env
+            from citecheck.wayback import Wayback
+
+            with Wayback(wayback_options_from_env(settings.wayback)) as client:
+                outcome = client.save_outcome(url)
+            if outcome.snapshot is not None:
+                archive.saved = outcome.snapshot
+                project = _store().Project(project_path)
+                try:
+                    project.add_archive(archive, settings.as_of or datetime.now(UTC).date())
+                finally:
+                    project.close()
+            return outcome
+
+        def done(outcome: Any) -> None:
+            if outcome.snapshot is not None:
+                self.session.archives[url] = archive
+                self.results_arrived.emit([url])
+                self.message.emit("info", f"Saved to the Wayback Machine: {outcome.snapshot.url}")
+            else:
+                why = outcome.error or outcome.state
+                self.message.emit("warning", f"The Wayback Machine did not save {url}: {why}")
+
+        self.runner.run("save", work, done, self._failed)
+
+    def mark_reviewed(self, url: str, note: str = "") -> None:
+        if self.project is None:
+            self.message.emit("error", NO_ENGINE)
+            return
+        try:
+            self.project.mark_reviewed(url, note)
+        except _store().StoreError as e:
+            self.message.emit("error", f"The review mark could not be saved: {e}")
+            return
+        self.session.reviewed.add(url)
+        self.results_arrived.emit([url])
+
+    # -- settings, export, shutdown -------------------------------------------------------
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        self.values = values
+        try:
+            prefs.save(self.settings_file, values)
+        except OSError as e:
+            self.message.emit("warning", f"The settings apply now but could not be saved: {e}")
+
+    def export(self, path: str | Path, fmt: str) -> bool:
+        target = Path(path)
+        try:
+            text = self.session.render(fmt)
+            tmp = target.with_name(target.name + ".part")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+        except (OSError, ImportError) as e:
+            self.message.emit("error", f"The report could not be written to {target}: {e}")
+            return False
+        self.message.emit("info", f"Exported the {fmt} report to {target}.")
+        return True
+
+    def shutdown(self) -> None:
+        """Cancel running work, wait for the workers to stop, and close the project."""
+        self.runner.shutdown()
+        self.drain()
+        self._drain.stop()
+        if self.project is not None:
+            self.project.close()
+            self.project = None
