@@ -6,7 +6,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from citecheck.claims import claim_kinds, is_checkworthy, score_sentences, split_sentences
+from citecheck.claims.detect import detect_all
 from citecheck.footnotes import add_text_footnotes
 from citecheck.model import (
     PLACEHOLDER,
@@ -24,9 +24,6 @@ from citecheck.positions import LineIndex
 from citecheck.readers import UnreadableInput, read_document, walk
 from citecheck.readers.decode import MAX_BYTES
 
-# Sentences shorter than this are headings, captions and fragments, never claims worth a check.
-_MIN_CLAIM_CHARS = 20
-_MAX_CLAIM_CHARS = 1000
 _KEY_EDGES = " \"'“”‘’«»()[]*_"
 
 Progress = Callable[[str], None]
@@ -122,31 +119,17 @@ def find_claims(
     doc: Document, ex: Extraction, links: list[Link], lines: LineIndex, first_id: int = 1
 ) -> list[Claim]:
     """Check-worthy sentences of a document, each with the links that source it."""
-    sentences: list[str] = []
-    # Where each sentence is: (block index, start, end, start of the next sentence or -1).
-    # Source offsets are worked out only for the sentences that turn out check-worthy.
-    where: list[tuple[int, int, int, int]] = []
     blocks = [b for b in ex.blocks if b.role != "footnote"]
-    for n, block in enumerate(blocks):
-        body = block.text
-        spans = split_sentences(body)
-        for k, (start, end) in enumerate(spans):
-            if end - start < _MIN_CLAIM_CHARS:
-                continue
-            sentence = " ".join(body[start:end].split())
-            sentences.append(sentence[:_MAX_CLAIM_CHARS])
-            where.append((n, start, end, spans[k + 1][0] if k + 1 < len(spans) else -1))
-    if not sentences:
+    found_sentences = detect_all([b.text for b in blocks])
+    if not found_sentences:
         return []
-    scores = score_sentences(sentences)
     offsets = [link.offset for link in links]
     refs = sorted((r.offset, r.label) for r in ex.footnote_refs if r.label in ex.footnote_defs)
     ref_offsets = [r[0] for r in refs]
     by_key: dict[str, Claim] = {}
     found: list[Claim] = []
-    for sentence, (n, b_start, b_end, b_next), score in zip(sentences, where, scores, strict=True):
-        if not is_checkworthy(score):
-            continue
+    for n, b_start, b_end, b_next, sentence, score, kinds in found_sentences:
+        # Source offsets are worked out only for the check-worthy sentences.
         block = blocks[n]
         start = block.source_offset(b_start)
         end = block.source_offset(b_end - 1) + 1
@@ -176,8 +159,8 @@ def find_claims(
             line,
             column,
             sentence,
-            claim_kinds(sentence),
-            round(float(score), 3),
+            kinds,
+            round(score, 3),
             [c.id for c in cited],
             _status(cited),
             [Location(doc.path, line, column)],
