@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
 import threading
 from collections import Counter
@@ -72,6 +73,45 @@ class Results:
         return check.verdict if check is not None else SKIPPED
 
 
+class _Writer:
+    """Stores results on a thread of its own, so database commits never stall the engine.
+
+    Each result is committed on its own as soon as the thread gets to it: a killed process
+    loses only the checks in flight and the few still queued.
+    """
+
+    _DONE = object()
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="citecheck-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, check: Check) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(check)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is self._DONE:
+                return
+            if self._error is None:
+                try:
+                    self._project.add_check(item)  # type: ignore[arg-type]
+                except BaseException as e:  # noqa: BLE001 - re-raised on the caller's thread
+                    self._error = e
+
+    def close(self) -> None:
+        self._queue.put(self._DONE)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -121,11 +161,13 @@ def check_inventory(
     *,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    on_check: Callable[[Check], None] | None = None,
 ) -> Results:
     """Check every link of `inv`, store each result as it arrives, then look up archives.
 
     Results younger than `settings.max_age` are reused from the project (marked `from_cache`)
     unless `settings.refresh`; a cancelled or killed run resumes where it stopped.
+    `on_check` sees each result as it is decided (from the engine's thread).
     """
     cancel = cancel or threading.Event()
     project.save_inventory(inv)
@@ -138,14 +180,17 @@ def check_inventory(
             progress(state)
 
     lock = threading.Lock()
+    writer = _Writer(project)
 
     def record(check: Check, store: bool = True) -> None:
+        if store:
+            writer.put(check)
         with lock:
-            if store:
-                project.add_check(check)
             results.checks[check.url] = check
             state.done += 1
             state.verdicts[check.verdict] += 1
+        if on_check is not None:
+            on_check(check)
         report()
 
     for check in decided:
@@ -159,8 +204,11 @@ def check_inventory(
         else:
             todo.append(url)
     report()
-    if todo and not cancel.is_set():
-        check_urls(todo, settings.engine, record, cancel=cancel)
+    try:
+        if todo and not cancel.is_set():
+            check_urls(todo, settings.engine, record, cancel=cancel)
+    finally:
+        writer.close()  # every result decided so far is written before we go on
     results.cancelled = cancel.is_set()
     # Failing-since dates come from the whole history, this run included.
     history = project.latest_checks(list(results.checks))

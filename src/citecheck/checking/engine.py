@@ -11,7 +11,12 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
-from citecheck.checking.fetch import PinnedResolver, PublicOnlyResolver, ssl_context
+from citecheck.checking.fetch import (
+    PinnedResolver,
+    PublicOnlyResolver,
+    _env_proxy,
+    ssl_context,
+)
 from citecheck.checking.hosts import Hosts
 from citecheck.checking.options import EngineOptions
 from citecheck.checking.walk import Context, check_url
@@ -64,10 +69,11 @@ async def _run(
     session = aiohttp.ClientSession(
         connector=connector,
         timeout=aiohttp.ClientTimeout(total=None),  # each attempt has its own deadline
-        trust_env=True,  # HTTP(S)_PROXY, NO_PROXY, and ~/.netrc as curl would
+        trust_env=False,  # proxies come from the environment once per host (fetch._env_proxy)
         auto_decompress=False,  # bodies are inflated by hand, under the cap
         cookie_jar=aiohttp.CookieJar(unsafe=True),  # cookie checks before a redirect
     )
+    _env_proxy.cache_clear()  # each run sees the environment as it is now
     ctx = Context(options, session, Hosts(options.per_host, options.min_gap), tls_problem)
     try:
         await _Scheduler(ctx, urls, on_result, cancel, on_start).run()
