@@ -112,6 +112,9 @@ class _Scheduler:
         self.in_ready: set[str] = set()
         self.active: dict[str, int] = {}
         self.running: dict[asyncio.Task[Check], str] = {}
+        # Finished tasks arrive here: O(1) per completion, where asyncio.wait on all running
+        # tasks would add and remove a callback on each of them at every wake-up.
+        self.done: asyncio.Queue[asyncio.Task[Check] | None] = asyncio.Queue()
         self.pending = 0
         self.exhausted = False
         self.finished = 0
@@ -153,6 +156,7 @@ class _Scheduler:
             if self.on_start is not None:
                 self.on_start(url)
             task = asyncio.create_task(check_url(self.ctx, url))
+            task.add_done_callback(self.done.put_nowait)
             self.running[task] = host
             self._mark_ready(host)  # round-robin: back of the line if it has more
 
@@ -175,7 +179,15 @@ class _Scheduler:
     def _cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.is_set()
 
+    async def _watch_cancel(self) -> None:
+        """Wake the run loop when another thread sets the cancel event."""
+        assert self.cancel is not None
+        while not self.cancel.is_set():
+            await asyncio.sleep(_CANCEL_POLL)
+        self.done.put_nowait(None)
+
     async def run(self) -> None:
+        watcher = asyncio.create_task(self._watch_cancel()) if self.cancel is not None else None
         try:
             while not self._cancelled():
                 self._top_up()
@@ -184,19 +196,20 @@ class _Scheduler:
                     if self.exhausted and not self.pending:
                         return
                     continue
-                timeout = _CANCEL_POLL if self.cancel is not None else None
-                done, _ = await asyncio.wait(
-                    self.running, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-                )
-                for task in done:
-                    result = self._finish(task)
-                    if self._cancelled():
+                finished = [await self.done.get()]
+                while not self.done.empty():
+                    finished.append(self.done.get_nowait())
+                for task in finished:
+                    if task is None or self._cancelled():
                         return
+                    result = self._finish(task)
                     self.on_result(result)
                     self.finished += 1
                     if self.finished % 1000 == 0:
                         self._trim_cookies()
         finally:
+            if watcher is not None:
+                watcher.cancel()
             await self._abandon()
 
     async def _abandon(self) -> None:
