@@ -9,6 +9,7 @@ Run: `QT_QPA_PLATFORM=offscreen python benchmarks/gui_bench.py` (not a test). Pr
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -108,12 +109,30 @@ def bench_fill(app: QApplication, tmp: Path) -> None:
     w.close()
 
 
-def bench_check(app: QApplication, tmp: Path, n: int = 2000, latency: float = 0.05) -> None:
-    import servers
+_SERVER = """
+import sys
+sys.path.insert(0, {tests!r})
+import servers
+local = servers.LocalServer(latency={latency!r}, default=servers.page("Fine"), record=False)
+local.start()
+print(local.url(""), flush=True)
+sys.stdin.read()  # serve until the benchmark closes our stdin
+local.stop()
+"""
 
-    local = servers.LocalServer(latency=latency, default=servers.page("Fine"), record=False)
-    local.start()
-    os.environ["HTTP_PROXY"] = local.url("")
+
+def bench_check(app: QApplication, tmp: Path, n: int = 2000, latency: float = 0.05) -> None:
+    # The server runs in a process of its own, as a real site would: in this process its
+    # thread would compete with the window for the interpreter lock and distort the stalls.
+    tests = str(Path(__file__).resolve().parents[1] / "tests")
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVER.format(tests=tests, latency=latency)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None and server.stdin is not None
+    os.environ["HTTP_PROXY"] = server.stdout.readline().strip()
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
     try:
         # The engine spaces requests to one host; many hosts let 128 run at once, as in a real
@@ -135,7 +154,8 @@ def bench_check(app: QApplication, tmp: Path, n: int = 2000, latency: float = 0.
         )
         w.close()
     finally:
-        local.stop()
+        server.stdin.close()
+        server.wait(10)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import NamedTuple
 
@@ -91,7 +92,9 @@ def detect_all(texts: list[str]) -> list[Found]:
     if workers < 2 or sum(len(t) for t in texts) < PARALLEL_CHARS:
         return detect(texts)
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    frozen = getattr(sys, "frozen", False)  # a PyInstaller app can only spawn itself
+    method = "forkserver" if "forkserver" in methods and not frozen else "spawn"
+    context = multiprocessing.get_context(method)
     chunks = _chunks(texts, workers)
     try:
         with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
