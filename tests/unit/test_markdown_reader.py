@@ -78,11 +78,6 @@ def test_collapsed_and_shortcut_references() -> None:
     assert all(link.url == "https://b.org/x" for link in links)
 
 
-@pytest.mark.xfail(
-    reason="read_markdown takes Link.end from pulldown-cmark's End(Link) range, which for a "
-    "collapsed reference stops after '[lbl]' and leaves out the trailing '[]'",
-    strict=True,
-)
 def test_collapsed_reference_end_covers_the_empty_brackets() -> None:
     text = "Use [lbl][] here.\n\n[lbl]: https://b.org/x\n"
     assert written(text, only(read(text))) == "[lbl][]"

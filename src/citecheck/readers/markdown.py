@@ -229,6 +229,8 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
                 if labels:
                     info, start, label, image = labels.pop()
                     end = rng["end"] if ascii_text else char(rng["end"])
+                    if info.get("link_type") == "Collapsed" and text.startswith("[]", end):
+                        end += 2  # pulldown-cmark's range stops before a collapsed "[]"
                     not_prose.append((start, end))
                     link_type = info.get("link_type", "Inline")
                     raw = info.get("dest_url") or ""
