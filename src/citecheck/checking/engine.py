@@ -78,7 +78,11 @@ async def _run(
     try:
         await _Scheduler(ctx, urls, on_result, cancel, on_start).run()
     finally:
+        await ctx.hosts.close()
         await session.close()
+
+
+_WAKE = object()  # a sleeping host's turn has come
 
 
 class _Scheduler:
@@ -114,7 +118,13 @@ class _Scheduler:
         self.running: dict[asyncio.Task[Check], str] = {}
         # Finished tasks arrive here: O(1) per completion, where asyncio.wait on all running
         # tasks would add and remove a callback on each of them at every wake-up.
-        self.done: asyncio.Queue[asyncio.Task[Check] | None] = asyncio.Queue()
+        self.done: asyncio.Queue[asyncio.Task[Check] | None | object] = asyncio.Queue()
+        # When each host may next see a request start. A check dispatched earlier would wait in
+        # its host's gate while holding one of the `concurrency` places, idling it; so hosts
+        # wait here instead, and their places go to hosts that can start now.
+        self.min_gap = max(0.0, opts.min_gap)
+        self.next_start: dict[str, float] = {}
+        self.sleeping: set[str] = set()
         self.pending = 0
         self.exhausted = False
         self.finished = 0
@@ -137,16 +147,30 @@ class _Scheduler:
     def _mark_ready(self, host: str) -> None:
         if (
             host not in self.in_ready
+            and host not in self.sleeping
             and self.waiting.get(host)
             and self.active.get(host, 0) < self.per_host
         ):
             self.ready.append(host)
             self.in_ready.add(host)
 
+    def _wake(self, host: str) -> None:
+        self.sleeping.discard(host)
+        self._mark_ready(host)
+        self.done.put_nowait(_WAKE)
+
     def _dispatch(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
         while self.ready and len(self.running) < self.concurrency:
             host = self.ready.popleft()
             self.in_ready.discard(host)
+            at = self.next_start.get(host, 0.0)
+            if at > now:
+                self.sleeping.add(host)
+                loop.call_at(at, self._wake, host)
+                continue
+            self.next_start[host] = now + self.min_gap
             queue = self.waiting[host]
             url = queue.popleft()
             if not queue:
@@ -202,6 +226,9 @@ class _Scheduler:
                 for task in finished:
                     if task is None or self._cancelled():
                         return
+                    if task is _WAKE:
+                        continue
+                    assert isinstance(task, asyncio.Task)
                     result = self._finish(task)
                     self.on_result(result)
                     self.finished += 1

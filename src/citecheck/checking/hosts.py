@@ -47,8 +47,7 @@ class Hosts:
         self._per_host = per_host
         self._min_gap = min_gap
         self._gates: dict[str, HostGate] = {}
-        self._probes: dict[str, Probe | None] = {}
-        self._probe_locks: dict[str, asyncio.Lock] = {}
+        self._probes: dict[str, asyncio.Task[Probe | None]] = {}
 
     def gate(self, host: str) -> HostGate:
         gate = self._gates.get(host)
@@ -56,13 +55,23 @@ class Hosts:
             gate = self._gates[host] = HostGate(self._per_host, self._min_gap)
         return gate
 
+    def start_probe(
+        self, origin: str, run: Callable[[], Awaitable[Probe | None]]
+    ) -> asyncio.Task[Probe | None]:
+        """The probe of `origin`, started at most once per run (concurrent callers share it)."""
+        task = self._probes.get(origin)
+        if task is None:
+            task = self._probes[origin] = asyncio.ensure_future(run())
+        return task
+
     async def probe(self, origin: str, run: Callable[[], Awaitable[Probe | None]]) -> Probe | None:
-        """The probe of `origin`, run once per run; concurrent callers wait for the first."""
-        if origin in self._probes:
-            return self._probes[origin]
-        lock = self._probe_locks.setdefault(origin, asyncio.Lock())
-        async with lock:
-            if origin not in self._probes:
-                self._probes[origin] = await run()
-                del self._probe_locks[origin]
-        return self._probes[origin]
+        """The probe's answer; a caller cancelled while waiting does not cancel it for others."""
+        return await asyncio.shield(self.start_probe(origin, run))
+
+    async def close(self) -> None:
+        """Stop probes still running when the run ends (cancelled or done early)."""
+        pending = [t for t in self._probes.values() if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)

@@ -8,6 +8,7 @@ import os
 import random
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -182,8 +183,7 @@ class _Walk:
                 self.fragment = target.fragment
             url = target.with_fragment(None)
 
-    async def probe(self, final: URL) -> pages.Probe | None:
-        """How the site answers a made-up path, asked once per site per run."""
+    def _probe_run(self, final: URL) -> tuple[str, Callable[[], Awaitable[pages.Probe | None]]]:
         origin = str(final.origin())
 
         async def run() -> pages.Probe | None:
@@ -197,7 +197,15 @@ class _Walk:
             title = pages.normalised_title(page.title if page else None, path)
             return pages.Probe(reply.status, title, page.shingles if page else frozenset())
 
-        return await self.ctx.hosts.probe(origin, run)
+        return origin, run
+
+    async def probe(self, final: URL) -> pages.Probe | None:
+        """How the site answers a made-up path, asked once per site per run."""
+        return await self.ctx.hosts.probe(*self._probe_run(final))
+
+    def start_probe(self, url: URL) -> None:
+        """Start the site's probe now, alongside the first request, rather than after it."""
+        self.ctx.hosts.start_probe(*self._probe_run(url))
 
 
 async def check_url(ctx: Context, raw: str) -> Check:
@@ -247,6 +255,9 @@ async def _check(ctx: Context, raw: str, check: Check) -> None:
     walk.fragment = url.fragment
     url = url.with_fragment(None)
     check.attempts = 1
+    if not _is_root(url):
+        # Most sites have a page that needs it; asked in parallel it costs no extra round trip.
+        walk.start_probe(url)
     chain: list[Redirect] = []
     check.redirects = chain
     reply: Reply | None = None
