@@ -216,10 +216,9 @@ class _Scheduler:
             while not self._cancelled():
                 self._top_up()
                 self._dispatch()
-                if not self.running:
-                    if self.exhausted and not self.pending:
-                        return
-                    continue
+                if not self.running and self.exhausted and not self.pending:
+                    return
+                # With nothing running, the next event is a sleeping host's wake-up.
                 finished = [await self.done.get()]
                 while not self.done.empty():
                     finished.append(self.done.get_nowait())

@@ -43,8 +43,12 @@ class Context:
     hosts: Hosts
     tls_problem: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # Requests in flight, all hosts together: checks are limited by the scheduler, but a
+    # site's probe runs beside its first check and must count too.
+    in_flight: asyncio.Semaphore = field(init=False)
 
     def __post_init__(self) -> None:
+        self.in_flight = asyncio.Semaphore(max(1, self.options.concurrency))
         self.headers = {
             "User-Agent": self.options.user_agent,
             "Accept": _ACCEPT,
@@ -97,7 +101,7 @@ class _Walk:
                 raise Failure(UNREACHABLE, self.ctx.tls_problem)
             read = method == "GET"
             try:
-                async with gate.turn():
+                async with gate.turn(), self.ctx.in_flight:
                     reply = await fetch_once(
                         self.ctx.session,
                         method,
