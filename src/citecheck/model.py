@@ -123,7 +123,9 @@ class Document:
     """One input file as read: its text, format, title and date."""
 
     path: str
-    format: str  # "markdown", "html", "text"
+    # "markdown", "html", "text", "docx", "odt", "pdf", "epub", "latex", "bibtex", "rst",
+    # "urllist"; for binary formats `text` is the extracted text positions refer to.
+    format: str
     text: str
     title: str | None = None
     date: str | None = None

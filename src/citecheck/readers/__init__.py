@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from citecheck.model import Document, Extraction
+from citecheck.readers.bibtex import read_bibtex
 from citecheck.readers.decode import MAX_BYTES, UnreadableInput, decode, find_mojibake, read_bytes
+from citecheck.readers.docx import read_docx
+from citecheck.readers.epub import read_epub
 from citecheck.readers.heading import guess_title_date
 from citecheck.readers.html import read_html
+from citecheck.readers.latex import read_latex
 from citecheck.readers.markdown import read_markdown
+from citecheck.readers.odt import read_odt
+from citecheck.readers.pdf import read_pdf
+from citecheck.readers.rst import read_rst
 from citecheck.readers.text import read_text
+from citecheck.readers.urllist import is_url_list, read_urllist
 
 __all__ = ["DOCUMENT_SUFFIXES", "UnreadableInput", "detect_format", "read_document", "walk"]
 
@@ -25,8 +33,35 @@ DOCUMENT_SUFFIXES = {
     ".xhtml": "html",
     ".txt": "text",
     ".text": "text",
+    ".docx": "docx",
+    ".odt": "odt",
+    ".pdf": "pdf",
+    ".epub": "epub",
+    ".tex": "latex",
+    ".latex": "latex",
+    ".ltx": "latex",
+    ".bib": "bibtex",
+    ".rst": "rst",
+    ".rest": "rst",
+    ".urls": "urllist",
+    ".list": "urllist",
 }
-_READERS = {"markdown": read_markdown, "html": read_html, "text": read_text}
+_READERS: dict[str, Callable[..., Extraction]] = {
+    "markdown": read_markdown,
+    "html": read_html,
+    "text": read_text,
+    "latex": read_latex,
+    "bibtex": read_bibtex,
+    "rst": read_rst,
+    "urllist": read_urllist,
+}
+# Formats read from their bytes, not decoded as text: each reader builds the text it shows.
+_BINARY: dict[str, Callable[..., tuple[Document, Extraction]]] = {
+    "docx": read_docx,
+    "odt": read_odt,
+    "pdf": read_pdf,
+    "epub": read_epub,
+}
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
@@ -38,16 +73,22 @@ _MD_SYNTAX = re.compile(
 
 
 def detect_format(path: Path, data: bytes, text: str) -> str:
-    """'markdown', 'html' or 'text'; raises UnreadableInput for kinds citecheck cannot read."""
+    """The reader a text file needs ('markdown', 'html', 'text', 'latex', 'rst', …).
+
+    Raises UnreadableInput for kinds citecheck cannot read.
+    """
     suffix = path.suffix.lower()
     fmt = DOCUMENT_SUFFIXES.get(suffix)
-    if fmt == "html" or (fmt != "markdown" and _HTML_START.match(data[:4096])):
+    if fmt == "html" or (fmt in (None, "text") and _HTML_START.match(data[:4096])):
         return "html"
-    if fmt == "markdown":
-        return "markdown"
+    if fmt not in (None, "text"):
+        return fmt
     if fmt is None and suffix not in ("", ".log"):
         raise UnreadableInput(f"is not a kind of document citecheck reads ({suffix})")
-    # A .txt (or extension-less) file written in Markdown is read as Markdown.
+    # A .txt of nothing but URLs is a list ("# …" lines are its comments, not headings);
+    # one written in Markdown is read as Markdown.
+    if is_url_list(text):
+        return "urllist"
     return "markdown" if _MD_SYNTAX.search(text[:200_000]) else "text"
 
 
@@ -60,6 +101,13 @@ def read_document(
     """
     data = read_bytes(path, max_bytes)
     name = str(path)
+    binary = _BINARY.get(DOCUMENT_SUFFIXES.get(path.suffix.lower(), ""))
+    if binary is not None:
+        try:
+            doc, extraction = binary(data, name, prose=prose)
+        except RecursionError:
+            raise UnreadableInput("is nested too deeply to read") from None
+        return _finish(doc, extraction)
     text, encoding, problems = decode(data, name)
     fmt = detect_format(path, data, text)
     doc = Document(name, fmt, text, encoding=encoding, problems=problems)
@@ -70,13 +118,18 @@ def read_document(
             extraction = _READERS[fmt](doc, include_code=include_code)
     except RecursionError:
         raise UnreadableInput("is nested too deeply to read") from None
-    if fmt != "html" and (extraction.title is None or extraction.date is None):
-        title, date = guess_title_date(text)
+    return _finish(doc, extraction)
+
+
+def _finish(doc: Document, extraction: Extraction) -> tuple[Document, Extraction]:
+    """Title and date (guessed from the first lines when the format does not say) and mojibake."""
+    if doc.format != "html" and (extraction.title is None or extraction.date is None):
+        title, date = guess_title_date(doc.text)
         extraction.title = extraction.title or title
         extraction.date = extraction.date or date
     doc.title = extraction.title
     doc.date = extraction.date
-    doc.problems.extend(find_mojibake(text, name))
+    doc.problems.extend(find_mojibake(doc.text, doc.path))
     return doc, extraction
 
 

@@ -13,8 +13,9 @@ from citecheck.model import Problem
 MAX_BYTES = 64 * 1024 * 1024  # a 64 MiB document is already far past any real draft
 
 _MAGIC = (
-    (b"PK\x03\x04", "a zip archive (DOCX, ODT and EPUB are not readable yet)"),
-    (b"%PDF-", "a PDF (not readable yet)"),
+    # DOCX, ODT, EPUB and PDF are read by their own readers, chosen by the file's extension.
+    (b"PK\x03\x04", "a zip archive (a .docx, .odt or .epub needs that extension)"),
+    (b"%PDF-", "a PDF (it is read as one only when named .pdf)"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
