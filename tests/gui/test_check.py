@@ -159,3 +159,46 @@ def test_reopen_project_shows_last_results_at_once(window, server, tmp_path: Pat
     assert again.controller.session.checks[urls["dead"]].http_status == 404
     # The recent list remembers the project.
     assert any(a.text() == saved.name for a in again.recent_menu.actions())
+
+
+def test_a_project_whose_documents_moved_still_shows_its_links(  # type: ignore[no-untyped-def]
+    window, server, tmp_path: Path, qtbot
+) -> None:
+    urls = _routes(server)
+    kept = write_links_document(tmp_path / "kept.md", [urls["ok"]], placeholders=0)
+    moved = write_links_document(tmp_path / "moved.md", list(urls.values()))
+    _quick(window)
+    window.open_paths([str(kept), str(moved)])
+    window.controller.start_check()
+    saved = tmp_path / f"moved{PROJECT_SUFFIX}"
+    assert window.controller.save_project_as(saved)
+    window.close()
+    moved.rename(tmp_path / "elsewhere.md")
+
+    again = make_window(qtbot, tmp_path / "second", pool=None)
+    again.open_paths([str(saved)])
+    qtbot.waitUntil(lambda: urls["dead"] in again.controller.session.checks, timeout=5000)
+    session = again.controller.session
+    assert [d.path for d in session.documents] == [str(kept), str(moved)]
+    assert session.stored == {str(moved)}
+    verdicts = _verdicts(again)
+    assert verdicts[urls["dead"]] == "dead" and verdicts[urls["moved"]] == "moved"
+    assert verdicts["#"] == "placeholder"
+    ids = [k.id for k in session.inventory.links]
+    assert len(ids) == len(set(ids)) == 6  # one from kept.md, five stored for moved.md
+    claim = next(c for c in session.inventory.claims if c.document == str(moved) and c.citations)
+    assert all(session.links_by_id[i].document == str(moved) for i in claim.citations)
+    assert again.message.level == "warning"
+    assert "moved.md is no longer at" in again.message.label.text()
+    # Its row still leads to its details; the text view says why it is empty.
+    link = next(k for k in session.inventory.links if k.url == urls["dead"])
+    assert again.select_link(link.id)
+    assert "404" in again.detail.status.text()
+    again.doc_list.setCurrentIndex(again.documents.index(2, 0))
+    assert again.doc_view.document_path == str(moved)
+    assert "no longer at" in again.doc_view.placeholderText()
+    again.doc_list.setCurrentIndex(again.documents.index(1, 0))
+    assert again.doc_view.placeholderText() == ""
+    # The project still holds the stored document as it was.
+    with Project(saved) as project:
+        assert len(project.links(str(moved))) == 5

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QGuiApplication,
     QIcon,
@@ -16,7 +17,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from citecheck import verdict as V
 
@@ -90,19 +91,40 @@ def tint(verdict: str, alpha: int) -> QColor:
 
 
 class SvgIconEngine(QIconEngine):
-    """Renders one SVG at whatever size and pixel ratio a view asks for, so icons stay sharp."""
+    """Renders one SVG at whatever size and pixel ratio a view asks for, so icons stay sharp.
+
+    Each size is rendered once and kept: a table paints the same dozen icons hundreds of
+    times, and rendering SVG for each cell made every repaint during a check slow.
+    """
 
     def __init__(self, data: bytes) -> None:
         super().__init__()
         self._data = data
         self._renderer = QSvgRenderer(QByteArray(data))
+        self._rendered: dict[tuple[int, int, bool], QPixmap] = {}
+
+    def _render(self, width: int, height: int, disabled: bool) -> QPixmap:
+        key = (width, height, disabled)
+        pm = self._rendered.get(key)
+        if pm is None:
+            pm = QPixmap(max(width, 1), max(height, 1))
+            pm.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pm)
+            if disabled:
+                painter.setOpacity(0.4)
+            self._renderer.render(painter, QRectF(pm.rect()))
+            painter.end()
+            if len(self._rendered) > 64:  # sizes seen by a window are few; stay bounded
+                self._rendered.clear()
+            self._rendered[key] = pm
+        return pm
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        painter.save()
-        if mode == QIcon.Mode.Disabled:
-            painter.setOpacity(0.4)
-        self._renderer.render(painter, QRectF(rect))
-        painter.restore()
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        pm = self._render(
+            round(rect.width() * ratio), round(rect.height() * ratio), mode == QIcon.Mode.Disabled
+        )
+        painter.drawPixmap(rect, pm)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         return self.scaledPixmap(size, mode, state, 1.0)
@@ -110,11 +132,13 @@ class SvgIconEngine(QIconEngine):
     def scaledPixmap(
         self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
     ) -> QPixmap:
-        pm = QPixmap(size * scale)
-        pm.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pm)
-        self.paint(painter, QRect(QPoint(0, 0), pm.size()), mode, state)
-        painter.end()
+        pm = QPixmap(
+            self._render(
+                round(size.width() * scale),
+                round(size.height() * scale),
+                mode == QIcon.Mode.Disabled,
+            )
+        )
         pm.setDevicePixelRatio(scale)
         return pm
 
@@ -139,8 +163,48 @@ def icon(name: str) -> QIcon:
     return _icon(name, is_dark())
 
 
+_ICON_PROPERTY = "citecheck-icon"
+
+
+def set_icon(target: QAction | QAbstractButton, name: str) -> None:
+    """Give a button or action one of our icons, tinted for the palette now and after changes."""
+    target.setProperty(_ICON_PROPERTY, name)
+    target.setIcon(icon(name))
+
+
+def retint(root: QWidget) -> None:
+    """Draw the icons given with `set_icon` again for the current palette (light or dark)."""
+    for target in (*root.findChildren(QAction), *root.findChildren(QAbstractButton)):
+        name = target.property(_ICON_PROPERTY)
+        if isinstance(name, str) and name:
+            target.setIcon(icon(name))
+
+
 def verdict_icon(verdict: str) -> QIcon:
     return icon(_ICON_FOR.get(verdict, f"verdict-{verdict}"))
+
+
+ROW_ICON = 16  # logical pixels: the small icon size of item views
+
+
+def row_pixmap(name: str) -> QPixmap:
+    """An icon drawn once for table rows at the screens' pixel ratio.
+
+    Views paint a pixmap without calling back into Python, where an icon engine written
+    in Python costs one call per cell per repaint.
+    """
+    app = QGuiApplication.instance()
+    ratio = app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
+    return _row_pixmap(name, is_dark(), ratio)
+
+
+@cache
+def _row_pixmap(name: str, dark: bool, ratio: float) -> QPixmap:
+    return _icon(name, dark).pixmap(QSize(ROW_ICON, ROW_ICON), ratio)
+
+
+def verdict_pixmap(verdict: str) -> QPixmap:
+    return row_pixmap(_ICON_FOR.get(verdict, f"verdict-{verdict}"))
 
 
 def is_dark() -> bool:

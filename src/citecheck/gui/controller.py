@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from .session import Session
 from .tasks import Inbox, Pool, TaskRunner
 
 DRAIN_MS = 150  # how often results from the workers reach the tables
+DRAIN_MAX = 1000  # results taken per drain at most; the rest wait for the next tick
 PROJECT_SUFFIX = ".citecheck"
 _FOREVER = timedelta(days=36500)
 NO_ENGINE = "Checking links needs citecheck's check engine and project store, which are missing."
@@ -50,34 +52,61 @@ def known_results(project: Any, inv: Inventory) -> tuple[dict[str, Check], dict[
     return checks, archives
 
 
-class _Tap:
-    """The project as the core sees it, copying each result into the inbox as it is stored."""
+def _with_stored(
+    inv: Inventory, paths: list[str], project_path: Path
+) -> tuple[Inventory, set[str]]:
+    """`inv` plus, for documents the scan could not read, what the project stored of them.
 
-    def __init__(self, project: Any, inbox: Inbox) -> None:
-        self._project, self._inbox = project, inbox
+    A project whose documents were moved or renamed still shows its links and results.
+    Returns the inventory (links and claims numbered afresh, in `paths` order) and the paths
+    that came from the project.
+    """
+    failed = {e.path for e in inv.errors}
+    project = _store().Project(project_path)
+    try:
+        known = {d.path: d for d in project.documents()}
+        restored = {
+            p: (known[p], project.links(p), project.claims(p))
+            for p in paths
+            if p in failed and p in known
+        }
+    finally:
+        project.close()
+    if not restored:
+        return inv, set()
+    parts = []
+    for doc in inv.documents:
+        links = [k for k in inv.links if k.document == doc.path]
+        parts.append((doc, links, [c for c in inv.claims if c.document == doc.path]))
+    order = {p: n for n, p in enumerate(paths)}
+    parts.extend(restored.values())
+    parts.sort(key=lambda part: order.get(part[0].path, len(order)))
+    out = Inventory(
+        problems=inv.problems + [q for doc, _, _ in restored.values() for q in doc.problems],
+        errors=[e for e in inv.errors if e.path not in restored],
+    )
+    for doc, links, claims in parts:
+        # Each source numbered its own ids from 1; renumber so ids stay unique.
+        new_ids = {}
+        for link in links:
+            new_ids[link.id] = link.id = f"L{len(out.links) + 1}"
+            out.links.append(link)
+        for claim in claims:
+            claim.citations = [new_ids.get(i, i) for i in claim.citations]
+            claim.id = f"C{len(out.claims) + 1}"
+            out.claims.append(claim)
+        out.documents.append(doc)
+    return out, set(restored)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._project, name)
 
-    def add_check(self, check: Check) -> None:
-        self._project.add_check(check)
-        self._inbox.put("check", check)
-
-    def cached_check(self, url: str, max_age: timedelta) -> Check | None:
-        check = self._project.cached_check(url, max_age)
-        if check is not None:
-            self._inbox.put("check", check)
-        return check
-
-    def add_archive(self, archive: Archive, as_of: date) -> None:
-        self._project.add_archive(archive, as_of)
-        self._inbox.put("archive", archive)
-
-    def cached_archive(self, url: str, as_of: date, max_age: timedelta) -> Archive | None:
-        archive = self._project.cached_archive(url, as_of, max_age)
-        if archive is not None:
-            self._inbox.put("archive", archive)
-        return archive
+def _without(inv: Inventory, paths: set[str]) -> Inventory:
+    return Inventory(
+        documents=[d for d in inv.documents if d.path not in paths],
+        links=[k for k in inv.links if k.document not in paths],
+        claims=[c for c in inv.claims if c.document not in paths],
+        problems=[p for p in inv.problems if p.document not in paths],
+        errors=inv.errors,
+    )
 
 
 class Progress:
@@ -123,6 +152,8 @@ class Controller(QObject):
         config = config_dir or platformdirs.user_config_path("citecheck")
         self.settings_file = config / "check-settings.json"
         self.values = prefs.load(self.settings_file)
+        # WaybackOptions fields to use instead of the defaults: a mirror, or a test's fake.
+        self.wayback: dict[str, Any] = {}
         self.inbox = Inbox()
         self._drain = QTimer(self)
         self._drain.setInterval(DRAIN_MS)
@@ -192,23 +223,40 @@ class Controller(QObject):
 
     def _load(self, paths: list[str]) -> None:
         # Show the scan first; storing it and reading back known results follows on its own.
-        self.runner.run("open", lambda cancel: scan(paths), self._opened, self._failed)
+        project_path = self.project_path
 
-    def _opened(self, inv: Inventory) -> None:
+        def work(cancel: threading.Event) -> tuple[Inventory, set[str]]:
+            inv = scan(paths)
+            if project_path is None or not inv.errors:
+                return inv, set()
+            return _with_stored(inv, paths, project_path)
+
+        self.runner.run("open", work, lambda found: self._opened(*found), self._failed)
+
+    def _opened(self, inv: Inventory, stored: set[str] | None = None) -> None:
         reviewed = self.session.reviewed
-        self.session = Session(inventory=inv, reviewed=reviewed)
+        self.session = Session(inventory=inv, reviewed=reviewed, stored=set(stored or ()))
         for error in inv.errors:
             name = Path(error.path).name
             self.message.emit("error", f"{name} could not be opened: {error.message}")
+        for path in sorted(stored or ()):
+            self.message.emit(
+                "warning",
+                f"{Path(path).name} is no longer at {path}: its links and their last results "
+                "come from the project, without its text. Open it where it is now to scan it.",
+            )
         self.session_changed.emit()
         project_path = self.project_path
         if project_path is None or not inv.documents:
             return
+        # What the project holds for a document that could not be read is kept as it is.
+        scanned = _without(inv, stored) if stored else inv
 
         def work(cancel: threading.Event) -> tuple[dict, dict]:
             project = _store().Project(project_path)
             try:
-                project.save_inventory(inv)
+                if scanned.documents:
+                    project.save_inventory(scanned)
                 return known_results(project, inv)
             finally:
                 project.close()
@@ -221,6 +269,9 @@ class Controller(QObject):
         self.runner.run("store", work, done, self._failed)
 
     def _failed(self, error: BaseException) -> None:
+        if isinstance(error, ImportError):
+            self.message.emit("error", NO_ENGINE)
+            return
         try:
             store_error: type[BaseException] = _store().StoreError
         except ImportError:
@@ -240,11 +291,14 @@ class Controller(QObject):
         return bool(self.runner.tasks("check"))
 
     def _settings(self, **overrides: Any) -> Any:
-        try:
-            return prefs.check_settings(self.values, **overrides)
-        except ImportError:
-            self.message.emit("error", NO_ENGINE)
-            return None
+        """A function that builds the core's settings from the values as they are now.
+
+        Called on the worker: the first call imports the check engine, which takes a quarter
+        of a second the GUI thread should not wait for. A missing engine raises ImportError
+        there and comes back as a message.
+        """
+        values, wayback = dict(self.values), dict(self.wayback)
+        return lambda: prefs.check_settings(values, wayback=wayback, **overrides)
 
     def start_check(self, **overrides: Any) -> bool:
         """Check every link of the open documents; results are stored and shown as they come."""
@@ -252,7 +306,7 @@ class Controller(QObject):
             return False
         settings = self._settings(**overrides)
         self._ensure_project()
-        if settings is None or self.project_path is None:
+        if self.project_path is None:
             return False
         inv, project_path, inbox = self.session.inventory, self.project_path, self.inbox
 
@@ -265,10 +319,14 @@ class Controller(QObject):
                 except RuntimeError:
                     pass  # counts changed while copied; the next report carries them
 
+            def found(check: Check) -> None:
+                inbox.put("check", check)
+
             project = _store().Project(project_path)
             try:
-                tap = _Tap(project, inbox)
-                return check_inventory(inv, tap, settings, progress=report, cancel=cancel)
+                return check_inventory(
+                    inv, project, settings(), progress=report, cancel=cancel, on_check=found
+                )
             finally:
                 project.close()
 
@@ -281,9 +339,12 @@ class Controller(QObject):
         for task in self.runner.tasks("check"):
             task.cancel()
 
-    def drain(self) -> None:
-        """Move what the workers found into the session and tell the views."""
-        items, progress = self.inbox.drain()
+    def drain(self, limit: int | None = DRAIN_MAX) -> None:
+        """Move what the workers found into the session and tell the views.
+
+        At most `limit` results a tick (None: all), so a burst never stalls the window.
+        """
+        items, progress = self.inbox.drain(limit)
         urls = []
         for kind, item in items:
             (self.session.checks if kind == "check" else self.session.archives)[item.url] = item
@@ -294,7 +355,7 @@ class Controller(QObject):
             self.progress.emit(progress)
 
     def _checked(self, results: Any) -> None:
-        self.drain()
+        self.drain(None)
         self._drain.stop()
         self.session.merge(results.checks, results.archives)
         self.results_arrived.emit(list(results.checks) + list(results.archives))
@@ -311,7 +372,7 @@ class Controller(QObject):
             )
 
     def _check_failed(self, error: BaseException) -> None:
-        self.drain()
+        self.drain(None)
         self._drain.stop()
         self.checking.emit(False)
         self._failed(error)
@@ -319,7 +380,7 @@ class Controller(QObject):
     def recheck(self, url: str) -> None:
         """Check one URL again now, ignoring any recent result."""
         settings = self._settings(refresh=True)
-        if settings is None or self.project_path is None:
+        if self.project_path is None:
             return
         project_path = self.project_path
 
@@ -336,7 +397,7 @@ class Controller(QObject):
                     found.append(check)
 
             try:
-                check_urls([url], settings.engine, on_result, cancel=cancel)
+                check_urls([url], settings().engine, on_result, cancel=cancel)
             finally:
                 project.close()
             return found
@@ -353,16 +414,19 @@ class Controller(QObject):
 
     def save_to_wayback(self, url: str) -> None:
         """Ask Save Page Now to capture `url`; the capture is kept in the project."""
-        settings = self._settings()
-        if settings is None or self.project_path is None:
+        make_settings = self._settings()
+        if self.project_path is None:
             return
         project_path = self.project_path
-        archive = self.session.archives.get(url) or Archive(url)
+        known = self.session.archives.get(url)
+        # A copy: the worker fills it in while the window may be showing the original.
+        archive = replace(known) if known is not None else Archive(url)
 
         def work(cancel: threading.Event) -> Any:
             from citecheck.check import wayback_options_from_env
             from citecheck.wayback import Wayback
 
+            settings = make_settings()
             with Wayback(wayback_options_from_env(settings.wayback)) as client:
                 outcome = client.save_outcome(url)
             if outcome.snapshot is not None:
@@ -422,7 +486,7 @@ class Controller(QObject):
     def shutdown(self) -> None:
         """Cancel running work, wait for the workers to stop, and close the project."""
         self.runner.shutdown()
-        self.drain()
+        self.drain(None)
         self._drain.stop()
         if self.project is not None:
             self.project.close()

@@ -177,9 +177,9 @@ class DetailPane(QStackedWidget):
             )
             self.buttons[key] = button
             grid.addWidget(button, n // 2, n % 2)
-        self.buttons["recheck"].setIcon(look.icon("view-refresh"))
-        self.buttons["save"].setIcon(look.icon("archive"))
-        self.buttons["reviewed"].setIcon(look.icon("reviewed"))
+        look.set_icon(self.buttons["recheck"], "view-refresh")
+        look.set_icon(self.buttons["save"], "archive")
+        look.set_icon(self.buttons["reviewed"], "reviewed")
         box.addWidget(self.verdict)
         box.addWidget(self.url)
         box.addLayout(form)
@@ -210,7 +210,8 @@ class DetailPane(QStackedWidget):
         verdict = session.verdict(link)
         check, archive = session.check(link), session.archive(link)
         self._url = link.url or ""
-        self._archived = archive.closest.url if archive and archive.closest else ""
+        capture = (archive.closest or archive.saved) if archive else None
+        self._archived = capture.url if capture else ""
         reviewed = " — reviewed" if link.url in session.reviewed else ""
         self.verdict.setText(
             f"<b style='color:{look.COLOURS.get(verdict)}'>{html.escape(look.SHORT[verdict])}</b>"
@@ -241,18 +242,22 @@ class DetailPane(QStackedWidget):
     def _capture_words(archive: Archive | None) -> str:
         if archive is None:
             return "not looked up"
-        if archive.error:
-            return f"lookup failed: {archive.error}"
-        if archive.snapshot_count == 0:
-            return "no captures" + (" (a capture was requested)" if archive.saved else "")
 
         def day(s: object) -> str:
             stamp = getattr(s, "timestamp", "")
             return f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}" if stamp else "—"
 
+        saved = f"; saved now ({day(archive.saved)})" if archive.saved else ""
+        if archive.save_error:
+            saved = f"; not saved: {archive.save_error}"
+        if archive.error:
+            return f"lookup failed: {archive.error}{saved}"
+        if archive.snapshot_count == 0:
+            return "no captures" + saved
+        more = "+" if archive.count_capped else ""
         return (
-            f"{archive.snapshot_count} captures; first {day(archive.first)}, "
-            f"last {day(archive.last)}, closest {day(archive.closest)}"
+            f"{archive.snapshot_count}{more} captures; first {day(archive.first)}, "
+            f"last {day(archive.last)}, closest {day(archive.closest)}{saved}"
         )
 
     def show_claim(self, claim: Claim, session: Session) -> None:

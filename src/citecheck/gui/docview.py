@@ -152,6 +152,11 @@ class DocumentView(QPlainTextEdit):
         self._current = None
         self.refresh()
 
+    def restyle(self) -> None:
+        """Forget formats made for the previous palette and colour the text again."""
+        self._formats.clear()
+        self.refresh()
+
     def refresh(self) -> None:
         """Recolour the highlights on screen from the session's current verdicts.
 

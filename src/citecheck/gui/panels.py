@@ -62,7 +62,7 @@ class FilterBar(QWidget):
         for key in TOGGLES:
             button = QToolButton()
             button.setText(TOGGLE_LABELS[key])
-            button.setIcon(look.icon(_TOGGLE_ICONS[key]))
+            look.set_icon(button, _TOGGLE_ICONS[key])
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setCheckable(True)
             button.setAccessibleName(f"Show {TOGGLE_LABELS[key].lower()}")
@@ -93,11 +93,13 @@ class DocumentList(QAbstractTableModel):
         self.beginResetModel()
         self.session = session
         self.paths = [None] + [d.path for d in session.documents]
-        self._counts = [session.counts(p) for p in self.paths]
+        counts = session.counts_by_document()
+        self._counts = [counts[p] for p in self.paths]
         self.endResetModel()
 
     def recount(self) -> None:
-        self._counts = [self.session.counts(p) for p in self.paths]
+        counts = self.session.counts_by_document()
+        self._counts = [counts[p] for p in self.paths]
         if self.paths:
             self.dataChanged.emit(self.index(0, 1), self.index(len(self.paths) - 1, 4))
 
@@ -189,7 +191,7 @@ class CheckProgress(QWidget):
         self.counts = QLabel()
         self.counts.setAccessibleName("Counts by verdict")
         self.button = QPushButton("Cancel")
-        self.button.setIcon(look.icon("process-stop"))
+        look.set_icon(self.button, "process-stop")
         self.button.setAccessibleName("Cancel the check")
         self.button.clicked.connect(self.cancel)
         box = QHBoxLayout(self)

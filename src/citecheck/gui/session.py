@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,6 +54,7 @@ class Session:
     checks: dict[str, Check] = field(default_factory=dict)
     archives: dict[str, Archive] = field(default_factory=dict)
     reviewed: set[str] = field(default_factory=set)
+    stored: set[str] = field(default_factory=set)  # documents shown from the project: not found
     links_by_id: dict[str, Link] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -77,6 +79,14 @@ class Session:
     def archive(self, link: Link) -> Archive | None:
         return self.archives.get(link.url or "")
 
+    def cited(self, link: Link) -> date | None:
+        """The date of the document citing `link` (what "closest capture" is measured from)."""
+        doc = self.document(link.document)
+        try:
+            return date.fromisoformat((doc.date or "")[:10]) if doc else None
+        except ValueError:
+            return None
+
     def categories(self, link: Link) -> set[str]:
         """The filter toggles this link answers to."""
         out = set()
@@ -86,7 +96,8 @@ class Session:
         fetchable = (link.url or "").startswith(("http://", "https://"))
         if link.placeholder is None and fetchable:
             archive = self.archive(link)
-            if archive is None or (archive.snapshot_count == 0 and archive.error is None):
+            never = archive is not None and archive.snapshot_count == 0 and not archive.saved
+            if archive is None or (never and archive.error is None):
                 out.add("not-archived")
         return out
 
@@ -128,6 +139,31 @@ class Session:
             "placeholders": verdicts[V.PLACEHOLDER],
             "unsourced": sum(1 for c in self.claims_of(document) if c.status == UNSOURCED),
         }
+
+    def counts_by_document(self) -> dict[str | None, dict[str, int]]:
+        """`counts()` of every document and of all of them (None), in one pass over the links."""
+        keys = ("links", "dead", "placeholders", "unsourced")
+        out: dict[str | None, dict[str, int]] = {None: dict.fromkeys(keys, 0)}
+        for doc in self.inventory.documents:
+            out[doc.path] = dict.fromkeys(keys, 0)
+        checks, dead_like = self.checks, DEAD_LIKE
+        for link in self.inventory.links:
+            if link.placeholder is not None:
+                key = "placeholders"
+            else:
+                check = checks.get(link.url or "")
+                key = "dead" if check is not None and check.verdict in dead_like else ""
+            for counts in (out[None], out.get(link.document)):
+                if counts is not None:
+                    counts["links"] += 1
+                    if key:
+                        counts[key] += 1
+        for claim in self.inventory.claims:
+            if claim.status == UNSOURCED:
+                for counts in (out[None], out.get(claim.document)):
+                    if counts is not None:
+                        counts["unsourced"] += 1
+        return out
 
     def verdict_counts(self, document: str | None) -> Counter[str]:
         return Counter(self.verdict(k) for k in self.links_of(document))

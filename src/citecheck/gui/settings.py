@@ -69,8 +69,13 @@ def save(path: Path, values: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def check_settings(values: dict[str, Any], **overrides: Any) -> Any:
-    """The core's CheckSettings for these values, as `citecheck check` would build them."""
+def check_settings(
+    values: dict[str, Any], wayback: dict[str, Any] | None = None, **overrides: Any
+) -> Any:
+    """The core's CheckSettings for these values, as `citecheck check` would build them.
+
+    `wayback` replaces fields of the WaybackOptions (another host serving the same APIs).
+    """
     from citecheck.check import CheckSettings
     from citecheck.checking.engine import EngineOptions
     from citecheck.wayback import WaybackOptions
@@ -83,15 +88,20 @@ def check_settings(values: dict[str, Any], **overrides: Any) -> Any:
     )
     if values.get("user_agent"):
         engine = replace(engine, user_agent=values["user_agent"])
-    wayback = replace(
+    archive_options = replace(
         WaybackOptions(),
         access_key=values.get("spn_access_key"),
         secret_key=values.get("spn_secret_key"),
+        **(wayback or {}),
     )
     max_age: timedelta = values["max_age"]
     as_of: date | None = values.get("as_of")
     settings = CheckSettings(
-        engine=engine, wayback=wayback, max_age=max_age, archive=values["archive"], as_of=as_of
+        engine=engine,
+        wayback=archive_options,
+        max_age=max_age,
+        archive=values["archive"],
+        as_of=as_of,
     )
     return replace(settings, **overrides)
 

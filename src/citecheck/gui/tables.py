@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -24,6 +25,7 @@ from .session import Session
 
 BATCH_MS = 120  # how often queued rows and changed verdicts reach the view
 BATCH_ROWS = 2500  # rows inserted per tick at most, so one tick never stalls the window
+RUN_GAP = 32  # changed rows closer than this share one dataChanged range
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the Link or Claim behind a row
@@ -45,6 +47,17 @@ def _where_key(document: str, line: int, column: int) -> str:
     return f"{document}\0{line:09d}:{column:07d}"
 
 
+def runs(rows: Iterable[int], gap: int = RUN_GAP) -> list[tuple[int, int]]:
+    """Sorted rows as (first, last) ranges, joining rows fewer than `gap` apart."""
+    out: list[tuple[int, int]] = []
+    for row in sorted(rows):
+        if out and row - out[-1][1] < gap:
+            out[-1] = (out[-1][0], row)
+        else:
+            out.append((row, row))
+    return out
+
+
 def _day(stamp: str | None) -> str:
     """'20200102030405' or an ISO time as 2020-01-02."""
     if not stamp:
@@ -55,7 +68,13 @@ def _day(stamp: str | None) -> str:
 
 
 class _BatchedModel(QAbstractTableModel):
-    """Rows queued with `queue()` and items marked with `touch()` reach the view on a timer."""
+    """Rows queued with `queue()` and items marked with `touch()` reach the view on a timer.
+
+    Every call from Qt into Python waits for the interpreter lock, which a running check
+    holds most of the time; so the models answer a cell's roles in one `multiData()` call
+    and make their own indexes, rather than one `data()` call per role and two size checks
+    per index.
+    """
 
     headers: tuple[str, ...] = ()
 
@@ -79,6 +98,31 @@ class _BatchedModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.headers[section]
         return None
+
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if parent.isValid() or not (0 <= row < len(self.items)):
+            return QModelIndex()
+        if not 0 <= column < len(self.headers):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        return self.values(index.row(), index.column(), (role,))[0]
+
+    def multiData(self, index: _Index, roles: QModelRoleDataSpan) -> None:  # noqa: N802
+        if not index.isValid():
+            return
+        slots = list(roles)  # type: ignore[call-overload]
+        found = self.values(index.row(), index.column(), [s.role() for s in slots])
+        for slot, value in zip(slots, found, strict=True):
+            if value is not None:
+                slot.setData(value)
+
+    def values(self, row: int, col: int, roles: Iterable[int]) -> list[Any]:
+        """What a cell holds for each of `roles` (None where it has nothing to say)."""
+        raise NotImplementedError
 
     def reset(self, session: Session, items: Iterable[Any] = ()) -> None:
         self.beginResetModel()
@@ -109,11 +153,12 @@ class _BatchedModel(QAbstractTableModel):
             self._indexed(first)
             self.endInsertRows()
         if self._touched:
-            rows = sorted(r for r in self._touched if r < len(self.items))
-            self._touched.clear()
-            if rows:
-                last = self.columnCount() - 1
-                self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], last))
+            # One range per run of nearby rows, not one from the first to the last: a sorted
+            # or filtered proxy looks again at every row of a range it is told about.
+            count, last = len(self.items), len(self.headers) - 1
+            touched, self._touched = self._touched, set()
+            for first, end in runs(r for r in touched if r < count):
+                self.dataChanged.emit(self.createIndex(first, 0), self.createIndex(end, last))
         if not self._pending and not self._touched:
             self._timer.stop()
 
@@ -155,21 +200,20 @@ class LinkTableModel(_BatchedModel):
         link: Link = self.items[row]
         return f"{link.url or link.raw}\n{link.text}".lower()
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        link: Link = self.items[index.row()]
-        col = index.column()
-        if role == ITEM_ROLE:
-            return link
-        verdict = self.session.verdict(link)
-        check = self.session.check(link)
+    def values(self, row: int, col: int, roles: Iterable[int]) -> list[Any]:
+        link: Link = self.items[row]
+        check, verdict = self.session.check(link), self.session.verdict(link)
+        return [self._value(link, col, role, verdict, check) for role in roles]
+
+    def _value(self, link: Link, col: int, role: int, verdict: str, check: Any) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(link, col, verdict, check)
+        if role == ITEM_ROLE:
+            return link
         if role == SORT_ROLE:
             return self._sort_key(link, col, verdict, check)
         if role == Qt.ItemDataRole.DecorationRole and col == COL_VERDICT:
-            return look.verdict_icon(verdict)
+            return look.verdict_pixmap(verdict)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_VERDICT:
                 return look.WORDS.get(verdict, verdict)
@@ -197,6 +241,8 @@ class LinkTableModel(_BatchedModel):
                 return ""
             if archive.closest is not None:
                 return _day(archive.closest.timestamp)
+            if archive.saved is not None:
+                return f"saved {_day(archive.saved.timestamp)}"
             return "never" if archive.error is None else "lookup failed"
         if col == COL_CHECKED:
             return _day(check.checked_at) if check else ""
@@ -211,7 +257,8 @@ class LinkTableModel(_BatchedModel):
             return check.http_status if check and check.http_status else 0
         if col == COL_ARCHIVED:
             archive = self.session.archive(link)
-            return archive.closest.timestamp if archive and archive.closest else ""
+            capture = (archive.closest or archive.saved) if archive else None
+            return capture.timestamp if capture else ""
         if col == COL_CHECKED:
             return check.checked_at if check else ""
         return str(self._display(link, col, verdict, check)).lower()
@@ -224,13 +271,25 @@ class ClaimTableModel(_BatchedModel):
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         self.row_of_id: dict[str, int] = {}
+        self._rows_by_url: dict[str, list[int]] = defaultdict(list)
         super().__init__(session, parent)
 
     def _indexed(self, first: int = 0) -> None:
         if first == 0:
             self.row_of_id.clear()
+            self._rows_by_url.clear()
+        links = self.session.links_by_id
         for row in range(first, len(self.items)):
-            self.row_of_id[self.items[row].id] = row
+            claim = self.items[row]
+            self.row_of_id[claim.id] = row
+            for link_id in claim.citations:
+                link = links.get(link_id)
+                if link is not None and link.url:
+                    self._rows_by_url[link.url].append(row)
+
+    def touch_urls(self, urls: Iterable[str]) -> None:
+        """Mark the claims citing any of `urls`: their sources' verdicts changed."""
+        self.touch(row for url in urls for row in self._rows_by_url.get(url, ()))
 
     def touch_all(self) -> None:
         self.touch(range(len(self.items)))
@@ -244,11 +303,11 @@ class ClaimTableModel(_BatchedModel):
             return CLAIM_WORDS.get(claim.status, claim.status)
         return look.SHORT.get(self.session.claim_verdict(claim), "sourced")
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        claim: Claim = self.items[index.row()]
-        col = index.column()
+    def values(self, row: int, col: int, roles: Iterable[int]) -> list[Any]:
+        claim: Claim = self.items[row]
+        return [self._value(claim, col, role) for role in roles]
+
+    def _value(self, claim: Claim, col: int, role: int) -> Any:
         if role == ITEM_ROLE:
             return claim
         if role == Qt.ItemDataRole.DisplayRole or (role == SORT_ROLE and col != COL_C_WHERE):
@@ -268,11 +327,15 @@ class ClaimTableModel(_BatchedModel):
             return _where_key(claim.document, claim.line, claim.column)
         if role == Qt.ItemDataRole.DecorationRole and col == COL_C_STATUS:
             if claim.status == "unsourced":
-                return look.icon("claim-unsourced")
+                return look.row_pixmap("claim-unsourced")
             if claim.status == "placeholder":
-                return look.verdict_icon("placeholder")
+                return look.verdict_pixmap("placeholder")
             verdict = self.session.claim_verdict(claim)
-            return look.icon("claim-sourced") if verdict == "ok" else look.verdict_icon(verdict)
+            return (
+                look.row_pixmap("claim-sourced")
+                if verdict == "ok"
+                else look.verdict_pixmap(verdict)
+            )
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_C_TEXT:
             return claim.text
         return None
@@ -284,7 +347,7 @@ class FilterProxy(QSortFilterProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
+        self.setDynamicSortFilter(False)
         self._text = ""
         self._toggles: frozenset[str] = frozenset()
         self._document: str | None = None
@@ -300,6 +363,26 @@ class FilterProxy(QSortFilterProxyModel):
         if "document" in kw:
             self._document = kw["document"]
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self._follow_results()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        super().sort(column, order)
+        self._follow_results()
+
+    def _follow_results(self) -> None:
+        # Rows only move when results change if a verdict toggle or a sort depends on them.
+        # Otherwise a changed row needs no second look: the proxy passes dataChanged on
+        # without asking filterAcceptsRow about each row again, the Python call per row
+        # that stalled the window during checks.
+        wanted = bool(self._toggles) or self.sortColumn() >= 0
+        if wanted != self.dynamicSortFilter():
+            self.setDynamicSortFilter(wanted)
+
+    def multiData(self, index: _Index, roles: QModelRoleDataSpan) -> None:  # noqa: N802
+        # QSortFilterProxyModel would ask the source one role at a time; pass the span on.
+        source = self.mapToSource(index)
+        if source.isValid():
+            self.sourceModel().multiData(source, roles)
 
     def filterAcceptsRow(self, row: int, parent: _Index) -> bool:  # noqa: N802
         if not (self._text or self._toggles or self._document):

@@ -160,8 +160,16 @@ class Inbox:
         with self._lock:
             self._progress = state
 
-    def drain(self) -> tuple[list[tuple[str, Any]], Any]:
+    def drain(self, limit: int | None = None) -> tuple[list[tuple[str, Any]], Any]:
+        """The oldest `limit` items (None: all) and the newest progress report, if any."""
         with self._lock:
-            items, self._items = self._items, []
+            if limit is None or len(self._items) <= limit:
+                items, self._items = self._items, []
+            else:
+                items, self._items = self._items[:limit], self._items[limit:]
             progress, self._progress = self._progress, None
         return items, progress
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)

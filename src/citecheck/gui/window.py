@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if icon:
-            action.setIcon(look.icon(icon))
+            look.set_icon(action, icon)
         action.triggered.connect(slot)
         return action
 
@@ -247,7 +247,7 @@ class MainWindow(QMainWindow):
 
     def _results_arrived(self, urls: list[str]) -> None:
         self.links.touch_urls(urls)
-        self.claims.touch_all()
+        self.claims.touch_urls(urls)
         if not self._refresh.isActive():
             self._refresh.start()
 
@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
             self.summary.show_session(session, self.link_proxy_document())
         current = self._current
         if isinstance(current, Link):
-            self.detail.show_link(current, session)
+            self.detail.show_link(current, session, session.cited(current))
         elif isinstance(current, Claim):
             self.detail.show_claim(current, session)
 
@@ -297,13 +297,18 @@ class MainWindow(QMainWindow):
         if path is not None and path == self.doc_view.document_path:
             return
         s = self.controller.session
+        missing = path in s.stored
+        self.doc_view.setPlaceholderText(
+            f"The text is not shown: the document is no longer at {path}." if missing else ""
+        )
         self.doc_view.show_document(s.document(path), s.links_of(path), s.claims_of(path), s)
 
     def _link_chosen(self, index: QModelIndex, *_: Any) -> None:
         link = index.data(ITEM_ROLE) if index.isValid() else None
         if isinstance(link, Link):
             self._current = link
-            self.detail.show_link(link, self.controller.session)
+            session = self.controller.session
+            self.detail.show_link(link, session, session.cited(link))
             if not self._syncing:
                 self._show_document(link.document)
                 self.doc_view.reveal(link.id)
@@ -454,6 +459,16 @@ class MainWindow(QMainWindow):
         splitter = settings.value("window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        # The desktop (or the user) switched between light and dark: icons drawn in the old
+        # palette's ink would be grey on grey, and the text view's colours follow too.
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            look.retint(self)
+            self.doc_view.restyle()
+            self.link_table.viewport().update()
+            self.claim_table.viewport().update()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         settings = QSettings()
