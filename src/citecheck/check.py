@@ -162,12 +162,14 @@ def check_inventory(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     on_check: Callable[[Check], None] | None = None,
+    on_archive: Callable[[Archive], None] | None = None,
 ) -> Results:
     """Check every link of `inv`, store each result as it arrives, then look up archives.
 
     Results younger than `settings.max_age` are reused from the project (marked `from_cache`)
     unless `settings.refresh`; a cancelled or killed run resumes where it stopped.
-    `on_check` sees each result as it is decided (from the engine's thread).
+    `on_check` sees each result as it is decided (from the engine's thread), `on_archive` each
+    archive record as it is looked up or saved.
     """
     cancel = cancel or threading.Event()
     project.save_inventory(inv)
@@ -217,7 +219,7 @@ def check_inventory(
         if past is not None:
             check.first_failure, check.last_failure = past.first_failure, past.last_failure
     if settings.archive != "none" and not results.cancelled:
-        _archive(inv, project, settings, results, state, report, cancel)
+        _archive(inv, project, settings, results, state, report, cancel, on_archive)
     return results
 
 
@@ -245,8 +247,10 @@ def _archive(
     state: Progress,
     report: Callable[[], None],
     cancel: threading.Event,
+    on_archive: Callable[[Archive], None] | None = None,
 ) -> None:
     """Wayback lookups for the links that need them, each asked at most once per week."""
+    tell = on_archive or (lambda archive: None)
     wanted = [
         url
         for url, check in results.checks.items()
@@ -279,10 +283,11 @@ def _archive(
                     if archive.error is None:
                         project.add_archive(archive, day)
                 results.archives[url] = archive
+                tell(archive)
                 state.done += 1
                 report()
             if settings.save_missing and not cancel.is_set():
-                _save_missing(client, project, results, state, report, cancel, as_of, today)
+                _save_missing(client, project, results, state, report, cancel, as_of, today, tell)
         finally:
             finished.set()
             watcher.join()
@@ -306,6 +311,7 @@ def _save_missing(
     cancel: threading.Event,
     as_of: dict[str, date],
     today: date,
+    tell: Callable[[Archive], None],
 ) -> None:
     """Ask Save Page Now to capture live links the archive has never seen."""
     missing = [
@@ -325,5 +331,6 @@ def _save_missing(
         archive.saved = outcome.snapshot
         archive.save_error = None if outcome.state == "saved" else outcome.error
         project.add_archive(archive, as_of.get(url, today))
+        tell(archive)
         state.done += 1
         report()

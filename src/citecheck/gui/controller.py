@@ -322,10 +322,19 @@ class Controller(QObject):
             def found(check: Check) -> None:
                 inbox.put("check", check)
 
+            def archived(archive: Archive) -> None:
+                inbox.put("archive", archive)
+
             project = _store().Project(project_path)
             try:
                 return check_inventory(
-                    inv, project, settings(), progress=report, cancel=cancel, on_check=found
+                    inv,
+                    project,
+                    settings(),
+                    progress=report,
+                    cancel=cancel,
+                    on_check=found,
+                    on_archive=archived,
                 )
             finally:
                 project.close()
