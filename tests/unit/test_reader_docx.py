@@ -267,7 +267,17 @@ def test_docx_and_pdf_converted_from_markdown_have_its_links(tmp_path: Path) -> 
     page.write_text(f"<html><body>{pyromark.html(source.read_text())}</body></html>")
     for fmt in ("docx", "pdf"):
         subprocess.run(
-            ["soffice", "--headless", "--convert-to", fmt, "--outdir", str(tmp_path), str(page)],
+            # Loaded as a Writer document: the default web view has no DOCX export.
+            [
+                "soffice",
+                "--headless",
+                "--infilter=HTML (StarWriter)",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(tmp_path),
+                str(page),
+            ],
             check=True,
             capture_output=True,
             timeout=120,
