@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from citecheck.model import Claim, Link
+from citecheck.readers import DOCUMENT_SUFFIXES
 
 from . import appearance as look
 from .controller import PROJECT_SUFFIX, Controller
@@ -42,7 +43,11 @@ from .tables import ITEM_ROLE, ClaimTableModel, FilterProxy, LinkTableModel
 
 REFRESH_MS = 300  # counts, highlights and the summary follow results at most this often
 MAX_RECENT = 10
-DOCUMENT_FILTER = "Documents (*.md *.markdown *.txt *.html *.htm);;All files (*)"
+# Every kind of document the readers take, from the one list the core keeps.
+DOCUMENT_FILTER = (
+    "Documents (" + " ".join(f"*{suffix}" for suffix in sorted(DOCUMENT_SUFFIXES)) + ")"
+    ";;All files (*)"
+)
 
 
 def _table(model: FilterProxy, name: str) -> QTableView:
