@@ -70,3 +70,23 @@ class ByteOffsets:
         start = self._byte_starts[k]
         prefix = self._data[start:byte_offset]
         return self._char_starts[k] + len(prefix.decode("utf-8", "ignore"))
+
+
+class Spans:
+    """Source spans, merged, with a fast "is this offset inside one" test."""
+
+    __slots__ = ("_spans", "_starts")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+            else:
+                merged.append((s, e))
+        self._starts = [s for s, _ in merged]
+        self._spans = merged
+
+    def __contains__(self, offset: int) -> bool:
+        k = bisect_right(self._starts, offset) - 1
+        return k >= 0 and offset < self._spans[k][1]

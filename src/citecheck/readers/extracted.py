@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from pathlib import Path
 
 from citecheck.model import Block, Extraction, FootnoteRef, Link
 from citecheck.readers.text import paragraphs
 from citecheck.urls import find_bare_urls, judge
 
-__all__ = ["Spans", "TextBuilder", "without_spans"]
+__all__ = ["TextBuilder", "without_spans"]
 
 # One paragraph, one line of extracted text: line numbers then count paragraphs.
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]")
@@ -229,21 +229,3 @@ def _trimmed(block: Block) -> Block:
     anchors = [(0, block.source_offset(lead))]
     anchors += [(t - lead, s) for t, s in block.anchors if t > lead]
     return Block(body[lead:], anchors, block.role, block.label)
-
-
-class Spans:
-    """Source spans, merged, with a fast "is this offset inside one" test."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        merged: list[tuple[int, int]] = []
-        for s, e in sorted(spans):
-            if merged and s <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-            else:
-                merged.append((s, e))
-        self._starts = [s for s, _ in merged]
-        self._spans = merged
-
-    def __contains__(self, offset: int) -> bool:
-        k = bisect_right(self._starts, offset) - 1
-        return k >= 0 and offset < self._spans[k][1]

@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 
 from citecheck.model import Document, Extraction, FootnoteRef, Link
+from citecheck.positions import Spans
 from citecheck.readers.bibtex import closing, entry_links, parse_bibtex
 from citecheck.readers.decode import UnreadableInput, decode, read_bytes
-from citecheck.readers.extracted import Spans, without_spans
+from citecheck.readers.extracted import without_spans
 from citecheck.urls import find_bare_urls, judge
 
 __all__ = ["read_latex"]

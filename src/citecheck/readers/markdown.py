@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import yaml
 from pyromark.event import BrokenLink
 
 from citecheck.model import Block, Document, Extraction, FootnoteRef, Link
-from citecheck.positions import ByteOffsets
+from citecheck.positions import ByteOffsets, Spans
 from citecheck.urls import find_bare_urls, judge
 
 _OPTIONS = (
@@ -84,26 +83,6 @@ def _front_matter(raw: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-class _Spans:
-    """Sorted, possibly overlapping source spans with a fast "is this offset inside" test."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        spans.sort()
-        merged: list[tuple[int, int]] = []
-        for s, e in spans:
-            if merged and s <= merged[-1][1]:
-                if e > merged[-1][1]:
-                    merged[-1] = (merged[-1][0], e)
-            else:
-                merged.append((s, e))
-        self._starts = [s for s, _ in merged]
-        self._spans = merged
-
-    def __contains__(self, offset: int) -> bool:
-        k = bisect_right(self._starts, offset) - 1
-        return k >= 0 and offset < self._spans[k][1]
-
-
 def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = True) -> Extraction:
     """Every link (at its use site), prose block (unless `prose=False`) and footnote of Markdown."""
     text = doc.text
@@ -132,7 +111,7 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
         [(m.start(), m.end()) for m in _COMMENT.finditer(text)] if "<!--" in text else []
     )
     not_prose.extend(comment_spans)
-    comments = _Spans(list(comment_spans))
+    comments = Spans(list(comment_spans))
 
     if "]:" in text:
         for d in pyromark.reference_definitions(text, options=_OPTIONS).values():
@@ -309,7 +288,7 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
             links.append(
                 Link(doc.path, s, f"[{ref}]", None, label, "reference", "undefined-label", e)
             )
-    _bare_urls(text, _Spans(not_prose), _Spans(code), include_code, doc, doc_path, links)
+    _bare_urls(text, Spans(not_prose), Spans(code), include_code, doc, doc_path, links)
     for link in links:
         # In-page links are judged once every heading and HTML anchor is known.
         if link.placeholder is None and link.url is not None and link.url.startswith("#"):
@@ -322,8 +301,8 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
 
 def _bare_urls(
     text: str,
-    not_prose: _Spans,
-    code: _Spans,
+    not_prose: Spans,
+    code: Spans,
     include_code: bool,
     doc: Document,
     doc_path: Path | None,
@@ -350,7 +329,7 @@ def _html_links(
     doc_path: Path | None,
     links: list[Link],
     not_prose: list[tuple[int, int]],
-    comments: _Spans,
+    comments: Spans,
 ) -> int:
     """`<a href>` and `<img src>` written as raw HTML inside Markdown; returns how many."""
     count = 0

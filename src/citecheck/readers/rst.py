@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from citecheck.model import Document, Extraction, FootnoteRef, Link
-from citecheck.readers.extracted import Spans, without_spans
+from citecheck.positions import Spans
+from citecheck.readers.extracted import without_spans
 from citecheck.urls import find_bare_urls, judge
 
 __all__ = ["read_rst"]
