@@ -15,6 +15,7 @@ from citecheck import __version__
 
 if TYPE_CHECKING:
     from citecheck.check import Results
+    from citecheck.checking import EngineOptions
     from citecheck.model import Inventory
 
 EXIT_OK, EXIT_FOUND, EXIT_INPUT = 0, 1, 2
@@ -48,6 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="List every link, placeholder and check-worthy claim, with positions.",
     )
     _document_arguments(s, FORMATS)
+    from citecheck.cli_check import _pin
+
+    s.add_argument(
+        "--resolve",
+        action="append",
+        type=_pin,
+        default=[],
+        metavar="HOST:PORT:ADDR[:PORT]",
+        help="fetch web pages for HOST:PORT from ADDR, as curl's --resolve (repeatable)",
+    )
     c = sub.add_parser(
         "check",
         help="check every link live and in the Wayback Machine",
@@ -58,13 +69,23 @@ def build_parser() -> argparse.ArgumentParser:
     from citecheck.cli_check import add_check_arguments
 
     add_check_arguments(c)
+    e = sub.add_parser(
+        "export",
+        help="write a verified bibliography (BibTeX, BibLaTeX, CSL-JSON, RIS, formatted)",
+        description="Scan, check and read page metadata, then write a bibliography.",
+    )
+    from citecheck.cli_export import add_export_arguments
+
+    add_export_arguments(e)
     g = sub.add_parser("gui", help="open the desktop window", description="Open the window.")
     g.add_argument("paths", nargs="*", metavar="PATH", help="documents or folders to open")
     return p
 
 
 def _document_arguments(s: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-    s.add_argument("paths", nargs="+", metavar="PATH", help="documents or folders")
+    s.add_argument(
+        "paths", nargs="+", metavar="PATH", help="documents, folders or http(s) page addresses"
+    )
     s.add_argument("--format", "-f", choices=formats, default="table")
     s.add_argument("-o", "--output", metavar="FILE", help="write the report here")
     s.add_argument(
@@ -79,6 +100,11 @@ def _document_arguments(s: argparse.ArgumentParser, formats: Sequence[str]) -> N
         default=None,
         metavar="SIZE",
         help="largest document to read (default 64M)",
+    )
+    s.add_argument(
+        "--whole-page",
+        action="store_true",
+        help="read all of a web page given by address, not only its main content",
     )
 
 
@@ -101,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 return EXIT_INPUT
             return gui_main(list(args.paths))
+        if args.command == "export":
+            from citecheck.cli_export import run_export
+
+            return run_export(args)
         if args.command == "check":
             from citecheck.cli_check import run_check
 
@@ -130,10 +160,33 @@ def scan_inputs(args: argparse.Namespace) -> Inventory | None:
         include_code=args.include_code,
         claims=not args.no_claims,
         max_bytes=args.max_size or MAX_BYTES,
+        whole_page=args.whole_page,
+        engine=_page_options(args),
     )
     for err in inv.errors:
         print(f"citecheck: {err.path}: {err.message}", file=sys.stderr)
     return inv
+
+
+def _page_options(args: argparse.Namespace) -> EngineOptions | None:
+    """How to fetch the web pages among the inputs: the engine's defaults, with the command's
+    own network flags (`check` has more of them than `scan`)."""
+    from citecheck.readers.webpage import is_web_address
+
+    if not any(is_web_address(p) for p in args.paths):
+        return None
+    from dataclasses import replace
+
+    from citecheck.checking import EngineOptions
+
+    options = EngineOptions(resolve=dict(getattr(args, "resolve", None) or []))
+    if getattr(args, "timeout", None):
+        options = replace(options, timeout=args.timeout)
+    if getattr(args, "user_agent", None):
+        options = replace(options, user_agent=args.user_agent)
+    if getattr(args, "exclude_private", False):
+        options = replace(options, exclude_private=True)
+    return options
 
 
 def _scan(args: argparse.Namespace) -> int:

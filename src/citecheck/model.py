@@ -47,7 +47,9 @@ class Problem:
     """Something wrong with the document's text itself (not with one link)."""
 
     document: str
-    kind: str  # "encoding" (bytes were not UTF-8) or "mojibake" (text shows a wrong decoding)
+    # "encoding" (bytes were not UTF-8), "mojibake" (text shows a wrong decoding), "extraction"
+    # (a web page's main content could not be told apart), "truncated" (read only in part)
+    kind: str
     message: str
     line: int = 0
     excerpt: str = ""

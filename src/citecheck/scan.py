@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citecheck.claims.detect import detect_all
 from citecheck.footnotes import add_text_footnotes
@@ -23,17 +24,27 @@ from citecheck.model import (
 from citecheck.positions import LineIndex
 from citecheck.readers import UnreadableInput, read_document, walk
 from citecheck.readers.decode import MAX_BYTES
+from citecheck.readers.webpage import is_web_address, read_webpage
+
+if TYPE_CHECKING:
+    from citecheck.checking.options import EngineOptions
 
 _KEY_EDGES = " \"'“”‘’«»()[]*_"
 
 Progress = Callable[[str], None]
 
 
-def expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[InputError]]:
-    """Files to scan from the paths given (folders walked), and the paths that gave none."""
-    files: list[Path] = []
+def expand(paths: Iterable[str | Path]) -> tuple[list[Path | str], list[InputError]]:
+    """Files to scan from the paths given (folders walked), and the paths that gave none.
+
+    An http(s) address among them stays a `str`: a web page to fetch.
+    """
+    files: list[Path | str] = []
     errors: list[InputError] = []
     for given in paths:
+        if is_web_address(given):
+            files.append(str(given).strip())
+            continue
         p = Path(given)
         if p.is_dir():
             found = list(walk(p))
@@ -54,17 +65,32 @@ def scan(
     claims: bool = True,
     max_bytes: int = MAX_BYTES,
     progress: Progress | None = None,
+    whole_page: bool = False,
+    engine: EngineOptions | None = None,
 ) -> Inventory:
-    """Read every document under `paths`; unreadable ones become `errors`, the rest go on."""
+    """Read every document under `paths`; unreadable ones become `errors`, the rest go on.
+
+    http(s) addresses are fetched with the checking engine's `engine` options and read for
+    their main content only, or entirely with `whole_page`.
+    """
     files, errors = expand(paths)
     inv = Inventory(errors=errors)
     for path in files:
         if progress is not None:
             progress(str(path))
         try:
-            doc, ex = read_document(
-                path, include_code=include_code, max_bytes=max_bytes, prose=claims
-            )
+            if isinstance(path, str):
+                doc, ex = read_webpage(
+                    path,
+                    options=engine,
+                    whole_page=whole_page,
+                    include_code=include_code,
+                    max_bytes=max_bytes,
+                )
+            else:
+                doc, ex = read_document(
+                    path, include_code=include_code, max_bytes=max_bytes, prose=claims
+                )
             add_document(inv, doc, ex, include_code=include_code, claims=claims)
         except UnreadableInput as e:
             inv.errors.append(InputError(str(path), str(e)))
