@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from citecheck import __version__
@@ -37,3 +38,8 @@ class EngineOptions:
     # "host:port" -> (address, port), like curl's --resolve: pins a name to an address (a
     # staging server, a site behind a hosts-file entry, or a test's local stand-in).
     resolve: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # GET (not just HEAD) every ok HTML page, so its body can be read for metadata.
+    read_pages: bool = False
+    # Called as (url as given, body, Content-Type) with the body of each ok or redirected HTML
+    # page that was read; runs on the engine's thread, so it should be quick.
+    on_page: Callable[[str, bytes, str | None], None] | None = None

@@ -20,7 +20,17 @@ from citecheck.checking.fetch import Failure, Reply, fetch_once, is_private, red
 from citecheck.checking.hosts import Hosts
 from citecheck.checking.options import EngineOptions
 from citecheck.urls import REASONS, judge
-from citecheck.verdict import BLOCKED, ERROR, INVALID, SKIPPED, UNREACHABLE, Check, Redirect
+from citecheck.verdict import (
+    BLOCKED,
+    ERROR,
+    INVALID,
+    OK,
+    REDIRECTED,
+    SKIPPED,
+    UNREACHABLE,
+    Check,
+    Redirect,
+)
 
 _REDIRECTS = (301, 302, 303, 307, 308)
 # HEAD answers that say nothing about what GET would get.
@@ -282,7 +292,7 @@ async def _check(ctx: Context, raw: str, check: Check) -> None:
         fragment = pages.checkable_fragment(walk.fragment)
         if not _is_root(reply.url):
             probe = await walk.probe(reply.url)
-        if fragment or (probe is not None and probe.soft):
+        if fragment or (probe is not None and probe.soft) or ctx.options.read_pages:
             reply = await walk.follow("GET", reply.url, chain)
     inspectable = 200 <= reply.status < 300 and pages.is_html(reply.content_type)
     if probe is None and inspectable and reply.body is not None and not _is_root(reply.url):
@@ -320,3 +330,6 @@ def _conclude(
     check.verdict, check.error = pages.success_verdict(
         url, reply.url, check.redirects, page, probe, fragment, reply.complete
     )
+    if ctx.options.on_page is not None and page is not None and check.verdict in (OK, REDIRECTED):
+        assert reply.body is not None
+        ctx.options.on_page(check.url, reply.body, reply.content_type)
