@@ -143,6 +143,8 @@ def bench_check(app: QApplication, tmp: Path, n: int = 2000, latency: float = 0.
         w.controller.open_paths([str(doc)])
         wait(app, lambda: len(w.controller.session.inventory.links) == n, 60)
         wait(app, lambda: w.link_proxy.rowCount() == n, 10)
+        # An editor presses Check once the document is open, claims included.
+        wait(app, lambda: not w.controller.claims_pending(), 60)
         probe = Probe()
         probe.start()
         assert w.controller.start_check()

@@ -54,6 +54,30 @@ def _isolated_settings(qapp: QApplication, tmp_path: Path) -> Iterator[None]:
     appearance.apply_scheme(qapp, Qt.ColorScheme.Light)
 
 
+class ManualPool:
+    """Holds each task until the test runs it, so a test can order the phases of an open."""
+
+    def __init__(self) -> None:
+        self.queue: list = []
+
+    def start(self, runnable) -> None:  # type: ignore[no-untyped-def]
+        self.queue.append(runnable)
+
+    def run(self, index: int = 0) -> None:
+        self.queue.pop(index).run()
+
+    def run_all(self) -> None:
+        while self.queue:
+            self.run()
+
+    def waitForDone(self, msecs: int = -1) -> bool:  # noqa: N802 - Qt's name
+        self.queue.clear()  # cancelled at shutdown: what never ran reports nothing
+        return True
+
+    def activeThreadCount(self) -> int:  # noqa: N802 - Qt's name
+        return len(self.queue)
+
+
 def make_window(qtbot, tmp_path: Path, pool=None) -> MainWindow:  # type: ignore[no-untyped-def]
     controller = Controller(
         pool=pool, projects_dir=tmp_path / "projects", config_dir=tmp_path / "config"

@@ -13,7 +13,7 @@ import platformdirs
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from citecheck import verdict as V
-from citecheck.model import Inventory
+from citecheck.model import Inventory, Link
 from citecheck.scan import scan
 from citecheck.verdict import Archive, Check
 
@@ -99,6 +99,28 @@ def _with_stored(
     return out, set(restored)
 
 
+def _scanned(
+    paths: list[str], project_path: Path | None, *, claims: bool
+) -> tuple[Inventory, set[str]]:
+    inv = scan(paths, claims=claims)
+    if project_path is None or not inv.errors:
+        return inv, set()
+    return _with_stored(inv, paths, project_path)
+
+
+def same_links(a: Inventory, b: Inventory) -> bool:
+    """Whether two scans found the same documents and links, numbered alike."""
+    if [(d.path, d.text) for d in a.documents] != [(d.path, d.text) for d in b.documents]:
+        return False
+    if len(a.links) != len(b.links):
+        return False
+
+    def key(k: Link) -> tuple[Any, ...]:
+        return k.id, k.document, k.offset, k.end, k.url, k.raw, k.placeholder
+
+    return all(key(k) == key(j) for k, j in zip(a.links, b.links, strict=True))
+
+
 def _without(inv: Inventory, paths: set[str]) -> Inventory:
     return Inventory(
         documents=[d for d in inv.documents if d.path not in paths],
@@ -122,6 +144,7 @@ class Controller(QObject):
 
     Signals:
         session_changed(): documents were opened or a project loaded; views rebuild.
+        claims_arrived(): the claims of the documents just opened joined the session.
         results_arrived(list): URLs whose check, archive or review mark changed.
         progress(object): a Progress of the running check.
         checking(bool): a check run started (True) or ended (False).
@@ -130,6 +153,7 @@ class Controller(QObject):
     """
 
     session_changed = Signal()
+    claims_arrived = Signal()
     results_arrived = Signal(list)
     progress = Signal(object)
     checking = Signal(bool)
@@ -158,6 +182,9 @@ class Controller(QObject):
         self._drain = QTimer(self)
         self._drain.setInterval(DRAIN_MS)
         self._drain.timeout.connect(self.drain)
+        self._generation = 0  # of the latest open; phases of older ones are dropped
+        self._claims_pending = False
+        self._save_after_check: tuple[Inventory, set[str]] | None = None
 
     # -- projects -------------------------------------------------------------------------
 
@@ -222,30 +249,112 @@ class Controller(QObject):
         self._load(wanted)
 
     def _load(self, paths: list[str]) -> None:
-        # Show the scan first; storing it and reading back known results follows on its own.
-        project_path = self.project_path
+        # Two phases: the links alone (a tenth of the scan) are shown at once; claim detection
+        # follows on the worker and its claims join the session when they come. Each open
+        # gets a generation, so a phase of an open since superseded changes nothing.
+        self._generation += 1
+        generation, project_path = self._generation, self.project_path
 
         def work(cancel: threading.Event) -> tuple[Inventory, set[str]]:
-            inv = scan(paths)
-            if project_path is None or not inv.errors:
-                return inv, set()
-            return _with_stored(inv, paths, project_path)
+            return _scanned(paths, project_path, claims=False)
 
-        self.runner.run("open", work, lambda found: self._opened(*found), self._failed)
+        self.runner.run(
+            "open",
+            work,
+            lambda found: self._opened(*found, generation=generation, paths=paths),
+            self._failed,
+        )
 
-    def _opened(self, inv: Inventory, stored: set[str] | None = None) -> None:
+    def _opened(
+        self,
+        inv: Inventory,
+        stored: set[str] | None = None,
+        *,
+        generation: int | None = None,
+        paths: list[str] | None = None,
+    ) -> None:
+        """Show a scan. With `paths`, it holds links only and the claims of `paths` follow."""
+        if generation is not None and generation != self._generation:
+            return  # a later open is on its way
+        stored = set(stored or ())
+        self._show(inv, stored)
+        project_path = self.project_path
+        if paths is None or not [d for d in inv.documents if d.path not in stored]:
+            # Complete already (or nothing was read: what came from the project has claims).
+            self._save(inv, stored)
+            return
+        self._claims_pending = True
+        if project_path is not None:
+            # Last results first, so verdicts fill in while claims are still being found.
+            def known(cancel: threading.Event) -> tuple[dict, dict]:
+                project = _store().Project(project_path)
+                try:
+                    return known_results(project, inv)
+                finally:
+                    project.close()
+
+            self.runner.run("store", known, lambda found: self._known(inv, found), self._failed)
+        generation = self._generation  # this open's, also when called without one
+
+        def work(cancel: threading.Event) -> tuple[Inventory, set[str]]:
+            return _scanned(paths, project_path, claims=True)
+
+        def failed(error: BaseException) -> None:
+            if generation == self._generation:
+                self._claims_pending = False
+                self._save(inv, stored, read_results=False)
+            self._failed(error)
+
+        self.runner.run(
+            "claims", work, lambda found: self._claims_found(inv, *found, generation), failed
+        )
+
+    def _show(self, inv: Inventory, stored: set[str]) -> None:
         reviewed = self.session.reviewed
-        self.session = Session(inventory=inv, reviewed=reviewed, stored=set(stored or ()))
+        self.session = Session(inventory=inv, reviewed=reviewed, stored=stored)
         for error in inv.errors:
             name = Path(error.path).name
             self.message.emit("error", f"{name} could not be opened: {error.message}")
-        for path in sorted(stored or ()):
+        for path in sorted(stored):
             self.message.emit(
                 "warning",
                 f"{Path(path).name} is no longer at {path}: its links and their last results "
                 "come from the project, without its text. Open it where it is now to scan it.",
             )
         self.session_changed.emit()
+
+    def _claims_found(
+        self, shown: Inventory, full: Inventory, stored: set[str], generation: int
+    ) -> None:
+        """Phase two of an open: merge the claims into the session shown in phase one."""
+        if generation != self._generation or self.session.inventory is not shown:
+            return  # stale: another open (or project) has replaced what this belongs to
+        self._claims_pending = False
+        if not same_links(shown, full) or stored != self.session.stored:
+            # A document changed on disk between the two reads: show the newer read whole.
+            self._show(full, stored)
+            self._save(full, stored)
+            return
+        # In place, so the Links table, its selection and a running check keep their objects.
+        shown.claims = full.claims
+        shown.problems = full.problems
+        for doc, again in zip(shown.documents, full.documents, strict=True):
+            doc.problems = again.problems
+        self.claims_arrived.emit()
+        if self.is_checking():
+            # The check saved the inventory as it was when it started, without claims; save
+            # once it is done so that write cannot land after this one.
+            self._save_after_check = (shown, stored)
+        else:
+            self._save(shown, stored, read_results=False)
+
+    def _known(self, inv: Inventory, found: tuple[dict, dict]) -> None:
+        if self.session.inventory is inv:
+            self.session.merge(*found)
+            self.results_arrived.emit(list(found[0]) + list(found[1]))
+
+    def _save(self, inv: Inventory, stored: set[str], read_results: bool = True) -> None:
+        """Store a scan in the project, then (with `read_results`) show its last results."""
         project_path = self.project_path
         if project_path is None or not inv.documents:
             return
@@ -257,16 +366,15 @@ class Controller(QObject):
             try:
                 if scanned.documents:
                     project.save_inventory(scanned)
-                return known_results(project, inv)
+                return known_results(project, inv) if read_results else ({}, {})
             finally:
                 project.close()
 
-        def done(found: tuple[dict, dict]) -> None:
-            if self.session.inventory is inv:
-                self.session.merge(*found)
-                self.results_arrived.emit(list(found[0]) + list(found[1]))
+        self.runner.run("store", work, lambda found: self._known(inv, found), self._failed)
 
-        self.runner.run("store", work, done, self._failed)
+    def claims_pending(self) -> bool:
+        """True while the claims of the documents just opened are still being found."""
+        return self._claims_pending
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, ImportError):
@@ -363,9 +471,15 @@ class Controller(QObject):
         if progress is not None:
             self.progress.emit(progress)
 
-    def _checked(self, results: Any) -> None:
+    def _check_ended(self) -> None:
         self.drain(None)
         self._drain.stop()
+        pending, self._save_after_check = self._save_after_check, None
+        if pending is not None and pending[0] is self.session.inventory:
+            self._save(*pending, read_results=False)
+
+    def _checked(self, results: Any) -> None:
+        self._check_ended()
         self.session.merge(results.checks, results.archives)
         self.results_arrived.emit(list(results.checks) + list(results.archives))
         self.checking.emit(False)
@@ -381,8 +495,7 @@ class Controller(QObject):
             )
 
     def _check_failed(self, error: BaseException) -> None:
-        self.drain(None)
-        self._drain.stop()
+        self._check_ended()
         self.checking.emit(False)
         self._failed(error)
 

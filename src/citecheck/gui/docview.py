@@ -111,6 +111,8 @@ class DocumentView(QPlainTextEdit):
         self.setFont(font)
         self.document_path: str | None = None
         self._map = TextMap("")
+        self._text = ""
+        self._line_starts: list[int] = [0]
         self._links: list[_Span] = []
         self._claims: list[_Span] = []
         self._link_starts: list[int] = []
@@ -131,25 +133,35 @@ class DocumentView(QPlainTextEdit):
         self.document_path = doc.path if doc else None
         text = doc.text if doc else ""
         self._map = TextMap(text)
+        self._text = text
         self.setPlainText(self._map.display)
-        line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
         self._links = sorted(
             (_Span(k.offset, max(k.end, k.offset + 1), k.id, False) for k in links),
             key=lambda s: s.start,
         )
+        self._link_starts = [s.start for s in self._links]
+        self._formats.clear()  # the palette may have changed since
+        self._current = None
+        self.set_claims(claims)
+
+    def set_claims(self, claims: list[Claim]) -> None:
+        """Light these claims (found after the text was shown) without moving the view."""
+        line_starts = [0] + [m.end() for m in _NEWLINE.finditer(self._text)]
+        self._line_starts = line_starts
+        # Where each sentence ends takes a walk over its text: done for those on screen or
+        # under a click, not for ten thousand at once (end -1 until then).
         spans = (
-            (claim_span(text, c, line_starts), c.id)
+            _Span(line_starts[c.line - 1] + c.column - 1, -1, c.id, True)
+            if 0 < c.line <= len(line_starts)
+            else _Span(0, 0, c.id, True)
             for c in claims
             if c.document == self.document_path
         )
-        self._claims = sorted(
-            (_Span(s, e, cid, True) for (s, e), cid in spans), key=lambda s: s.start
-        )
-        self._link_starts = [s.start for s in self._links]
+        self._claims = sorted(spans, key=lambda s: s.start)
         self._claim_starts = [s.start for s in self._claims]
         self._claim_items = {c.id: c for c in claims}
-        self._formats.clear()  # the palette may have changed since
-        self._current = None
+        if self._current is not None and self._current.claim:
+            self._current = next((s for s in self._claims if s.id == self._current.id), None)
         self.refresh()
 
     def restyle(self) -> None:
@@ -190,12 +202,21 @@ class DocumentView(QPlainTextEdit):
         bottom = self.cursorForPosition(self.viewport().rect().bottomRight()).block()
         return self._map.to_py(top), self._map.to_py(bottom.position() + bottom.length())
 
-    @staticmethod
-    def _in_view(spans: list[_Span], starts: list[int], first: int, last: int) -> list[_Span]:
+    def _in_view(self, spans: list[_Span], starts: list[int], first: int, last: int) -> list[_Span]:
         # A claim may begin a long paragraph above the screen; look back a page of text.
         i = bisect_right(starts, first - _LOOK_BACK)
         j = bisect_right(starts, last)
-        return [s for s in spans[i:j] if s.end >= first]
+        return [s for s in spans[i:j] if self._end(s) >= first]
+
+    def _end(self, span: _Span) -> int:
+        if span.end < 0:
+            claim = self._claim_items.get(span.id)
+            span.end = (
+                claim_span(self._text, claim, self._line_starts)[1]
+                if claim is not None
+                else span.start + 1
+            )
+        return span.end
 
     def _link_format(self, verdict: str) -> QTextCharFormat:
         fmt = self._formats.get(verdict)
@@ -225,7 +246,7 @@ class DocumentView(QPlainTextEdit):
         sel = QTextEdit.ExtraSelection()
         cursor = QTextCursor(self.document())
         cursor.setPosition(self._map.to_qt(span.start))
-        cursor.setPosition(self._map.to_qt(span.end), QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(self._map.to_qt(self._end(span)), QTextCursor.MoveMode.KeepAnchor)
         sel.cursor = cursor  # type: ignore[attr-defined]
         sel.format = fmt  # type: ignore[attr-defined]
         return sel
@@ -249,7 +270,7 @@ class DocumentView(QPlainTextEdit):
             k = bisect_right(starts, offset) - 1
             # Claims can nest links; look back over a few earlier starts for a covering span.
             for j in range(k, max(k - 8, -1), -1):
-                if spans[j].start <= offset < spans[j].end:
+                if spans[j].start <= offset < self._end(spans[j]):
                     return spans[j].id, spans[j].claim
         return None
 

@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(look.icon("citecheck"))
         self.setAcceptDrops(True)
         self._syncing = False
+        self._resetting = False
         self._current: Link | Claim | None = None
         session = self.controller.session
         self.links = LinkTableModel(session, self)
@@ -214,6 +215,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         c = self.controller
         c.session_changed.connect(self._session_changed)
+        c.claims_arrived.connect(self._claims_arrived)
         c.results_arrived.connect(self._results_arrived)
         c.progress.connect(self.progress.update_progress)
         c.checking.connect(self._checking)
@@ -239,16 +241,35 @@ class MainWindow(QMainWindow):
 
     def _session_changed(self) -> None:
         session = self.controller.session
+        row = 1 if len(session.documents) == 1 else 0
+        # The document filter is in place before the rows arrive: one filter pass, not two.
+        path = session.documents[0].path if row else None
+        self.link_proxy.expect_document(path)
+        self.claim_proxy.expect_document(path)
         self.links.reset(session, session.inventory.links)
         self.claims.reset(session, session.inventory.claims)
         self.documents.reset(session)
         self.detail.clear()
         self._current = None
-        row = 1 if len(session.documents) == 1 else 0
-        self.doc_list.setCurrentIndex(self.documents.index(row, 0))
+        self._resetting = True  # the current row's signal is answered once, below
+        try:
+            self.doc_list.setCurrentIndex(self.documents.index(row, 0))
+        finally:
+            self._resetting = False
         self._document_chosen(self.documents.index(row, 0))
         for doc in session.documents:
             self._remember(doc.path)
+
+    def _claims_arrived(self) -> None:
+        # The Links table is left alone: its rows, selection, filter and scroll stay.
+        session = self.controller.session
+        self.claims.reset(session, session.inventory.claims)
+        self.documents.recount()
+        path = self.doc_view.document_path
+        self.doc_view.set_claims(session.claims_of(path))
+        self.summary.show_session(session, self.link_proxy_document())
+        if isinstance(self._current, Link):
+            self.detail.show_link(self._current, session, session.cited(self._current))
 
     def _results_arrived(self, urls: list[str]) -> None:
         self.links.touch_urls(urls)
@@ -290,6 +311,8 @@ class MainWindow(QMainWindow):
         return self.documents.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
 
     def _document_chosen(self, index: QModelIndex, *_: Any) -> None:
+        if self._resetting:
+            return
         path = self.documents.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
         self.link_proxy.set_filter(document=path)
         self.claim_proxy.set_filter(document=path)
