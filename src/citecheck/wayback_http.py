@@ -7,11 +7,11 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+
+from citecheck.retry_after import retry_after
 
 # Answers worth asking again after a pause: rate limiting and the overloaded-gateway family.
 RETRIED = (429, 502, 503, 504)
@@ -82,22 +82,6 @@ class Reply:
             raise WaybackError(
                 "the Wayback Machine sent an answer citecheck could not read"
             ) from exc
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class Transport:

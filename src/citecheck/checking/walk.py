@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import os
 import random
 import re
@@ -19,6 +18,7 @@ from citecheck.checking import pages
 from citecheck.checking.fetch import Failure, Reply, fetch_once, is_private, redact
 from citecheck.checking.hosts import Hosts
 from citecheck.checking.options import EngineOptions
+from citecheck.retry_after import retry_after
 from citecheck.urls import REASONS, judge
 from citecheck.verdict import (
     BLOCKED,
@@ -73,22 +73,6 @@ class Context:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds a Retry-After header asks for (delta seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class _Walk:
