@@ -77,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     from citecheck.cli_export import add_export_arguments
 
     add_export_arguments(e)
+    r = sub.add_parser(
+        "rescue",
+        help="point dead links at their archived copy, in a copy of the document",
+        description="Scan and check a Markdown or HTML document, then write a copy whose dead "
+        "and soft-404 links point at their Wayback capture closest to the document's date.",
+    )
+    from citecheck.cli_rescue import add_rescue_arguments
+
+    add_rescue_arguments(r)
     g = sub.add_parser("gui", help="open the desktop window", description="Open the window.")
     g.add_argument("paths", nargs="*", metavar="PATH", help="documents or folders to open")
     return p
@@ -127,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 return EXIT_INPUT
             return gui_main(list(args.paths))
+        if args.command == "rescue":
+            from citecheck.cli_rescue import run_rescue
+
+            return run_rescue(args)
         if args.command == "export":
             from citecheck.cli_export import run_export
 
