@@ -18,7 +18,7 @@ from citecheck.scan import scan
 from citecheck.verdict import Archive, Check
 
 from . import settings as prefs
-from .session import Session
+from .session import BIBLIOGRAPHIES, Session
 from .tasks import Inbox, Pool, TaskRunner
 
 DRAIN_MS = 150  # how often results from the workers reach the tables
@@ -602,7 +602,51 @@ class Controller(QObject):
         except (OSError, ImportError) as e:
             self.message.emit("error", f"The report could not be written to {target}: {e}")
             return False
-        self.message.emit("info", f"Exported the {fmt} report to {target}.")
+        what = "bibliography" if fmt in BIBLIOGRAPHIES else "report"
+        self.message.emit("info", f"Exported the {fmt} {what} to {target}.")
+        return True
+
+    def rescue(self, path: str, mode: str = "add") -> Any:
+        """What `citecheck rescue` would make of an open document, from the results known now.
+
+        Returns a citecheck.rescue.Rescue (its `text` and `edits`), or None after saying why
+        the document cannot be rescued. Nothing is fetched and nothing is written.
+        """
+        doc = self.session.document(path)
+        if doc is None or path in self.session.stored:
+            self.message.emit("error", f"{path} is not open, so its links cannot be rescued.")
+            return None
+        try:
+            from citecheck.check import Results
+            from citecheck.rescue import FORMATS, rescue
+        except ImportError as e:
+            self.message.emit("error", f"{NO_ENGINE} ({e})")
+            return None
+        if doc.format not in FORMATS:
+            self.message.emit(
+                "error", f"Rescue works on Markdown and HTML documents; {path} is {doc.format}."
+            )
+            return None
+        results = self.session.results() or Results()
+        return rescue(doc, self.session.links_of(path), results, mode)
+
+    def save_rescued(self, source: str, target: str | Path, text: str, encoding: str) -> bool:
+        """Write a rescued copy; never over the document itself."""
+        target = Path(target)
+        if target.resolve() == Path(source).resolve():
+            self.message.emit(
+                "error", f"The rescued copy would overwrite {source}; choose another name."
+            )
+            return False
+        try:
+            tmp = target.with_name(target.name + ".part")
+            with tmp.open("w", encoding=encoding, newline="") as f:
+                f.write(text)
+            tmp.replace(target)
+        except (OSError, LookupError, UnicodeError) as e:
+            self.message.emit("error", f"The rescued copy could not be written to {target}: {e}")
+            return False
+        self.message.emit("info", f"Saved the rescued copy to {target}.")
         return True
 
     def shutdown(self) -> None:

@@ -43,7 +43,13 @@ EXPORTS = {
     "CSV": ("csv", "CSV spreadsheet (*.csv)"),
     "Markdown": ("md", "Markdown report (*.md)"),
     "JUnit": ("xml", "JUnit XML (*.xml)"),
+    "BibTeX": ("bib", "BibTeX bibliography (*.bib)"),
+    "BibLaTeX": ("bib", "BibLaTeX bibliography (*.bib)"),
+    "CSL-JSON": ("json", "CSL-JSON bibliography (*.json)"),
+    "RIS": ("ris", "RIS bibliography (*.ris)"),
 }
+# Bibliography exports, with the core's name for each format.
+BIBLIOGRAPHIES = {"BibTeX": "bibtex", "BibLaTeX": "biblatex", "CSL-JSON": "csl-json", "RIS": "ris"}
 
 
 @dataclass(slots=True)
@@ -196,8 +202,20 @@ class Session:
             return None
         return Results(checks=dict(self.checks), archives=dict(self.archives))
 
+    def bibliography(self, to: str) -> str:
+        """The bibliography from what the window knows, without fetching anything.
+
+        Titles, authors and dates come from the documents' own text where they give them;
+        each entry's URL, access date, verdict and archived copy from the checks and archives
+        the window has (none before a check).
+        """
+        from citecheck.bibliography import build
+        from citecheck.export import export
+
+        return export(build(self.inventory, self.results(), {}), to)
+
     def render(self, fmt: str) -> str:
-        """The report in one of EXPORTS, as the CLI writes it."""
+        """The report or bibliography in one of EXPORTS, as the CLI writes it."""
         results = self.results()
         if fmt == "JSON":
             return report.to_json(self.inventory, results)
@@ -211,4 +229,6 @@ class Session:
 
                 results = Results()
             return report.to_junit(self.inventory, results, V.FAILING)
+        if fmt in BIBLIOGRAPHIES:
+            return self.bibliography(BIBLIOGRAPHIES[fmt])
         raise ValueError(f"unknown export format {fmt!r}")

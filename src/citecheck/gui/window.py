@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._syncing = False
         self._resetting = False
+        self.rescue_dialog: Any = None  # the open File → Rescue Dead Links preview
         self._current: Link | Claim | None = None
         session = self.controller.session
         self.links = LinkTableModel(session, self)
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
         self.act_project = self._action("Open &Project…", self.ask_open_project, "Ctrl+Shift+P")
         self.act_save = self._action("&Save Project As…", self.ask_save_project, K.Save)
         self.act_export = self._action("&Export…", self.ask_export, "Ctrl+E", "document-export")
+        self.act_rescue = self._action("&Rescue Dead Links…", self.ask_rescue)
         self.act_quit = self._action("&Quit", self.close, K.Quit)
         self.act_check = self._action("&Check All Links", self.check_all, "F5", "view-refresh")
         self.act_recheck = self._action("&Re-check Selected", self.recheck_selected, "Ctrl+R")
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
         for fmt in EXPORTS:
             export.addAction(self._action(fmt + "…", lambda _=False, f=fmt: self.ask_export(f)))
         file.addAction(self.act_export)
+        file.addAction(self.act_rescue)
         file.addSeparator()
         file.addAction(self.act_quit)
         check = self.menuBar().addMenu("&Check")
@@ -435,6 +438,22 @@ class MainWindow(QMainWindow):
         if not Path(path).suffix:
             path += "." + EXPORTS[fmt][0]
         self.controller.export(path, fmt)
+
+    def ask_rescue(self) -> None:
+        """Preview the rescue of the chosen document (or the first) as a diff, then save a copy."""
+        from .rescue_dialog import RescueDialog
+
+        session = self.controller.session
+        path = self.link_proxy_document() or (
+            session.documents[0].path if session.documents else None
+        )
+        if path is None:
+            self.message.show_message("warning", "Open a Markdown or HTML document first.")
+            return
+        if session.document(path) is None or self.controller.rescue(path) is None:
+            return
+        self.rescue_dialog = RescueDialog(self.controller, path, self)
+        self.rescue_dialog.open()
 
     def ask_settings(self) -> None:
         dialog = SettingsDialog(self.controller.values, self)
