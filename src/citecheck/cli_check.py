@@ -203,18 +203,26 @@ class _Display:
             self.bar = None
 
 
+def open_project(db: str | None) -> Any:
+    """The project database, or None after one line on stderr saying why it cannot be used."""
+    from citecheck.store import Project, StoreError
+
+    try:
+        return Project(db)
+    except StoreError as e:
+        print(f"citecheck: {e}", file=sys.stderr)
+        return None
+
+
 def run_check(args: argparse.Namespace) -> int:
     from citecheck.check import check_inventory
     from citecheck.cli import emit, render, scan_inputs
-    from citecheck.store import Project, StoreError
 
     inv = scan_inputs(args)
     if inv is None:
         return EXIT_INPUT
-    try:
-        project = Project(args.db)
-    except StoreError as e:
-        print(f"citecheck: {e}", file=sys.stderr)
+    project = open_project(args.db)
+    if project is None:
         return EXIT_INPUT
     display = _Display()
     cancel = threading.Event()

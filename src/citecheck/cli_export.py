@@ -134,11 +134,10 @@ def run_export(args: argparse.Namespace) -> int:
     from citecheck.bibliography import Bibliography, build
     from citecheck.check import check_inventory
     from citecheck.cli import emit, scan_inputs
-    from citecheck.cli_check import _Display, _settings
+    from citecheck.cli_check import _Display, _settings, open_project
     from citecheck.export import export
     from citecheck.export.formatted import style_path
     from citecheck.metadata import extract
-    from citecheck.store import Project, StoreError
 
     if args.to in ("markdown", "html"):
         try:
@@ -149,10 +148,8 @@ def run_export(args: argparse.Namespace) -> int:
     inv = scan_inputs(args)
     if inv is None:
         return EXIT_INPUT
-    try:
-        project = Project(args.db)
-    except StoreError as e:
-        print(f"citecheck: {e}", file=sys.stderr)
+    project = open_project(args.db)
+    if project is None:
         return EXIT_INPUT
     read: dict[str, PageMetadata] = {}
     lock = threading.Lock()

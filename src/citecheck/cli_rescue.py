@@ -67,11 +67,10 @@ def _target(args: argparse.Namespace, doc: Path) -> tuple[Path | None, str | Non
 def run_rescue(args: argparse.Namespace) -> int:
     from citecheck.check import check_inventory
     from citecheck.cli import _write_atomic
-    from citecheck.cli_check import _Display, _settings
+    from citecheck.cli_check import _Display, _settings, open_project
     from citecheck.readers.decode import MAX_BYTES
     from citecheck.rescue import FORMATS, rescue, unified_diff
     from citecheck.scan import scan
-    from citecheck.store import Project, StoreError
 
     def fail(message: str) -> int:
         print(f"citecheck: {message}", file=sys.stderr)
@@ -98,10 +97,9 @@ def run_rescue(args: argparse.Namespace) -> int:
         on_disk = None
     if on_disk != doc.text:
         return fail(f"{args.document}: its text could not be read back exactly; not rewriting it")
-    try:
-        project = Project(args.db)
-    except StoreError as e:
-        return fail(str(e))
+    project = open_project(args.db)
+    if project is None:
+        return EXIT_INPUT
     display = _Display()
     try:
         results = check_inventory(inv, project, _settings(args), progress=display)
