@@ -10,7 +10,8 @@ from citecheck.positions import Spans
 from citecheck.readers.bibtex import closing, entry_links, parse_bibtex
 from citecheck.readers.decode import UnreadableInput, decode, read_bytes
 from citecheck.readers.extracted import without_spans
-from citecheck.urls import find_bare_urls, judge
+from citecheck.readers.text import bare_links
+from citecheck.urls import judge
 
 __all__ = ["read_latex"]
 
@@ -95,14 +96,16 @@ def read_latex(doc: Document, *, include_code: bool = False) -> Extraction:
         taken.append((m.start(), end))
         drop.append((m.start(), m.end() + len(target) + (1 if kind == "autolink" else 0)))
     commands = Spans(taken)
-    for s, e, raw in find_bare_urls(text):
-        if s in commands or (s in hidden and s not in in_code):
-            continue
-        code_url = s in in_code
-        if code_url and not include_code:
-            continue
-        t = judge(raw, document=document)
-        out.links.append(Link(doc.path, s, raw, t.url, raw, "bare", t.placeholder, e, code_url))
+    out.links.extend(
+        bare_links(
+            doc.path,
+            text,
+            document,
+            skip=lambda s: s in commands or (s in hidden and s not in in_code),
+            code=in_code,
+            include_code=include_code,
+        )
+    )
     _cites(doc, text, out, drop, hidden, document)
     _footnotes(text, out, drop, hidden)
     drop.extend(code)

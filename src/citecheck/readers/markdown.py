@@ -15,7 +15,8 @@ from pyromark.event import BrokenLink
 
 from citecheck.model import Block, Document, Extraction, FootnoteRef, Link
 from citecheck.positions import ByteOffsets, Spans
-from citecheck.urls import find_bare_urls, judge
+from citecheck.readers.text import bare_links
+from citecheck.urls import judge
 
 _OPTIONS = (
     pyromark.Options.ENABLE_FOOTNOTES
@@ -288,7 +289,19 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
             links.append(
                 Link(doc.path, s, f"[{ref}]", None, label, "reference", "undefined-label", e)
             )
-    _bare_urls(text, Spans(not_prose), Spans(code), include_code, doc, doc_path, links)
+    skip = Spans(not_prose)
+    links.extend(
+        bare_links(
+            doc.path,
+            text,
+            doc_path,
+            skip=skip.__contains__,
+            code=Spans(code),
+            include_code=include_code,
+            markdown=True,
+            target=_bare_target,
+        )
+    )
     for link in links:
         # In-page links are judged once every heading and HTML anchor is known.
         if link.placeholder is None and link.url is not None and link.url.startswith("#"):
@@ -299,27 +312,10 @@ def read_markdown(doc: Document, *, include_code: bool = False, prose: bool = Tr
     return out
 
 
-def _bare_urls(
-    text: str,
-    not_prose: Spans,
-    code: Spans,
-    include_code: bool,
-    doc: Document,
-    doc_path: Path | None,
-    links: list[Link],
-) -> None:
-    """URLs written out in running text: one regex pass over the source, minus link syntax."""
-    for start, end, raw in find_bare_urls(text, markdown=True):
-        if start in not_prose:
-            continue
-        in_code = start in code
-        if in_code and not include_code:
-            continue
-        target = _ESCAPE.sub(r"\1", raw)
-        if "&" in target:
-            target = html.unescape(target)
-        t = judge(target, document=doc_path)
-        links.append(Link(doc.path, start, raw, t.url, raw, "bare", t.placeholder, end, in_code))
+def _bare_target(raw: str) -> str:
+    """What a bare URL in Markdown means: backslash escapes and entities undone."""
+    target = _ESCAPE.sub(r"\1", raw)
+    return html.unescape(target) if "&" in target else target
 
 
 def _html_links(

@@ -8,7 +8,8 @@ from pathlib import Path
 from citecheck.model import Document, Extraction, FootnoteRef, Link
 from citecheck.positions import Spans
 from citecheck.readers.extracted import without_spans
-from citecheck.urls import find_bare_urls, judge
+from citecheck.readers.text import bare_links
+from citecheck.urls import judge
 
 __all__ = ["read_rst"]
 
@@ -88,14 +89,16 @@ def read_rst(doc: Document, *, include_code: bool = False) -> Extraction:
             add(start, end, target, name, "reference")  # defined, never used: still a link
     _footnotes(text, out, drop, code)
     links = Spans(taken + [(s, e) for _, s, e in targets.values()])
-    for s, e, raw in find_bare_urls(text):
-        if s in links:
-            continue
-        in_code = s in code
-        if in_code and not include_code:
-            continue
-        t = judge(raw, document=document)
-        out.links.append(Link(doc.path, s, raw, t.url, raw, "bare", t.placeholder, e, in_code))
+    out.links.extend(
+        bare_links(
+            doc.path,
+            text,
+            document,
+            skip=links.__contains__,
+            code=code,
+            include_code=include_code,
+        )
+    )
     drop += [(m.start(), m.end()) for m in _DIRECTIVE_LINE.finditer(text)]
     drop += [(m.start(), m.end()) for m in _UNDERLINE.finditer(text)]
     drop += [(m.start(), m.end()) for m in _MARKUP.finditer(text)]
