@@ -26,6 +26,13 @@ __all__ = ["DEFAULT_TIMEOUT", "Project", "Review", "StoreError", "default_path",
 DEFAULT_TIMEOUT = 10.0
 
 _MAGIC = b"SQLite format 3\x00"
+# Project files this process has open, with how many Projects hold each. Closing any file
+# descriptor of a file drops every POSIX lock this process holds on it, SQLite's included: a
+# header read while a connection is open would let another process (a check running in a
+# child, the CLI) take the file as unused, checkpoint and delete the WAL under us ("disk I/O
+# error"). So the header is read only by the first Project of a file in this process.
+_OPEN_FILES: dict[str, int] = {}
+_OPEN_LOCK = threading.Lock()
 # Primary SQLite result codes (extended codes carry them in the low byte).
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
 
@@ -81,7 +88,11 @@ class Project:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise StoreError(f"{self.path.parent} cannot be created ({e.strerror})") from e
-        self._check_header()
+        self._key = str(self.path.resolve())
+        with _OPEN_LOCK:
+            if not _OPEN_FILES.get(self._key):
+                self._check_header()
+            _OPEN_FILES[self._key] = _OPEN_FILES.get(self._key, 0) + 1
         try:
             with self._translate():
                 self._open(self._db().conn)
@@ -166,10 +177,17 @@ class Project:
     def close(self) -> None:
         """Close every connection; a closed project raises StoreError when used."""
         with self._lock:
-            self._closed = True
+            was_open, self._closed = not self._closed, True
             dbs, self._dbs = list(self._dbs.values()), {}
         for db in dbs:
             db.conn.close()
+        if was_open:
+            with _OPEN_LOCK:
+                left = _OPEN_FILES.get(self._key, 1) - 1
+                if left > 0:
+                    _OPEN_FILES[self._key] = left
+                else:
+                    _OPEN_FILES.pop(self._key, None)
 
     def __enter__(self) -> Project:
         return self
