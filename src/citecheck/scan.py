@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from citecheck.claims.detect import detect_all
 from citecheck.footnotes import add_text_footnotes
 from citecheck.model import (
     PLACEHOLDER,
@@ -146,6 +145,9 @@ def find_claims(
 ) -> list[Claim]:
     """Check-worthy sentences of a document, each with the links that source it."""
     blocks = [b for b in ex.blocks if b.role != "footnote"]
+    # Imported here: the claim model loads numpy, which a links-only scan never needs.
+    from citecheck.claims.detect import detect_all
+
     found_sentences = detect_all([b.text for b in blocks])
     if not found_sentences:
         return []

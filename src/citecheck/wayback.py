@@ -15,12 +15,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from time import monotonic
-
-import requests
+from typing import TYPE_CHECKING
 
 from citecheck import __version__
 from citecheck.verdict import Archive, Snapshot
 from citecheck.wayback_http import RateLimiter, Transport, WaybackError
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = [
     "SaveOutcome",
@@ -77,7 +79,11 @@ class Wayback:
         self.options = options
         self._own_session = session is None
         # A plain Session keeps trust_env, so HTTP(S)_PROXY, NO_PROXY and REQUESTS_CA_BUNDLE apply.
-        self._session = session if session is not None else requests.Session()
+        if session is None:
+            import requests  # here: a check without archive lookups never pays its import
+
+            session = requests.Session()
+        self._session = session
         self.limiter = RateLimiter(options.rate_per_minute)
         self._http = Transport(
             self._session,

@@ -7,11 +7,12 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from citecheck.retry_after import retry_after
+
+if TYPE_CHECKING:
+    import requests
 
 # Answers worth asking again after a pause: rate limiting and the overloaded-gateway family.
 RETRIED = (429, 502, 503, 504)
@@ -148,6 +149,8 @@ class Transport:
         data: Mapping[str, str] | None,
         headers: Mapping[str, str],
     ) -> Reply:
+        import requests  # here, not at the top: a check without archive lookups never needs it
+
         started = time.monotonic()
         try:
             # A (connect, read) timeout on every request; stream so the body is bounded too.
@@ -181,6 +184,8 @@ class Transport:
         return Reply(response.status_code, response.headers, body)
 
     def _read(self, response: requests.Response, started: float) -> bytes:
+        import requests
+
         chunks: list[bytes] = []
         size = 0
         try:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from citecheck.bibliography import Bibliography
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the command line reads FORMATS without loading the bibliography code
+    from citecheck.bibliography import Bibliography
 
 __all__ = ["FORMATS", "STYLES", "export"]
 

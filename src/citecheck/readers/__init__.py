@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from citecheck.model import Document, Extraction
-from citecheck.readers.bibtex import read_bibtex
 from citecheck.readers.decode import MAX_BYTES, UnreadableInput, decode, find_mojibake, read_bytes
-from citecheck.readers.docx import read_docx
-from citecheck.readers.epub import read_epub
 from citecheck.readers.heading import guess_title_date
-from citecheck.readers.html import read_html
-from citecheck.readers.latex import read_latex
-from citecheck.readers.markdown import read_markdown
-from citecheck.readers.odt import read_odt
-from citecheck.readers.pdf import read_pdf
-from citecheck.readers.rst import read_rst
-from citecheck.readers.text import read_text
-from citecheck.readers.urllist import is_url_list, read_urllist
+from citecheck.readers.urllist import is_url_list
 
 __all__ = ["DOCUMENT_SUFFIXES", "UnreadableInput", "detect_format", "read_document", "walk"]
 
@@ -46,22 +38,32 @@ DOCUMENT_SUFFIXES = {
     ".urls": "urllist",
     ".list": "urllist",
 }
-_READERS: dict[str, Callable[..., Extraction]] = {
-    "markdown": read_markdown,
-    "html": read_html,
-    "text": read_text,
-    "latex": read_latex,
-    "bibtex": read_bibtex,
-    "rst": read_rst,
-    "urllist": read_urllist,
+# Each reader is imported when a document needs it: a Markdown draft never loads the PDF,
+# LaTeX or EPUB readers (and the command starts sooner for it).
+_READERS = {
+    "markdown": "markdown:read_markdown",
+    "html": "html:read_html",
+    "text": "text:read_text",
+    "latex": "latex:read_latex",
+    "bibtex": "bibtex:read_bibtex",
+    "rst": "rst:read_rst",
+    "urllist": "urllist:read_urllist",
 }
 # Formats read from their bytes, not decoded as text: each reader builds the text it shows.
-_BINARY: dict[str, Callable[..., tuple[Document, Extraction]]] = {
-    "docx": read_docx,
-    "odt": read_odt,
-    "pdf": read_pdf,
-    "epub": read_epub,
+_BINARY = {
+    "docx": "docx:read_docx",
+    "odt": "odt:read_odt",
+    "pdf": "pdf:read_pdf",
+    "epub": "epub:read_epub",
 }
+
+
+def _reader(where: str) -> Callable[..., Any]:
+    module, name = where.split(":")
+    reader: Callable[..., Any] = getattr(import_module(f"citecheck.readers.{module}"), name)
+    return reader
+
+
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
@@ -101,7 +103,8 @@ def read_document(
     """
     data = read_bytes(path, max_bytes)
     name = str(path)
-    binary = _BINARY.get(DOCUMENT_SUFFIXES.get(path.suffix.lower(), ""))
+    binary_name = _BINARY.get(DOCUMENT_SUFFIXES.get(path.suffix.lower(), ""))
+    binary = _reader(binary_name) if binary_name else None
     if binary is not None:
         try:
             doc, extraction = binary(data, name, prose=prose)
@@ -113,9 +116,10 @@ def read_document(
     doc = Document(name, fmt, text, encoding=encoding, problems=problems)
     try:
         if fmt == "markdown":
+            read_markdown = _reader(_READERS["markdown"])
             extraction = read_markdown(doc, include_code=include_code, prose=prose)
         else:
-            extraction = _READERS[fmt](doc, include_code=include_code)
+            extraction = _reader(_READERS[fmt])(doc, include_code=include_code)
     except RecursionError:
         raise UnreadableInput("is nested too deeply to read") from None
     return _finish(doc, extraction)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import charset_normalizer
-import ftfy.badness
-
 from citecheck.model import Problem
 
 MAX_BYTES = 64 * 1024 * 1024  # a 64 MiB document is already far past any real draft
@@ -113,6 +110,8 @@ def _legacy_encoding(data: bytes) -> str | None:
         accented = sum(1 for c in western if c.isalpha() and not c.isascii())
         if letters and accented / letters < 0.3:
             return "cp1252"
+    import charset_normalizer  # only for the rare file in neither UTF-8 nor windows-1252
+
     best = charset_normalizer.from_bytes(data[: 1024 * 1024]).best()
     return best.encoding if best is not None else None
 
@@ -148,6 +147,8 @@ def _first_mojibake(line: str) -> tuple[int, int] | None:
     for m in _MOJIBAKE.finditer(line):
         if _repair(m.group(0)) is not None:
             return m.start(), m.end()
+    import ftfy.badness  # here: a document in plain ASCII never needs it
+
     if ftfy.badness.is_bad(line):
         return 0, 0
     return None
