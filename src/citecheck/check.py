@@ -209,8 +209,9 @@ def check_inventory(
         # Exclusions are this run's choice, not something learnt about the URL: not stored.
         record(check, store=False)
     todo: list[str] = []
+    fresh = {} if settings.refresh else project.cached_checks(fetch, settings.max_age)
     for url in fetch:
-        cached = None if settings.refresh else project.cached_check(url, settings.max_age)
+        cached = fresh.get(url)
         if cached is not None:
             record(cached, store=False)
         else:

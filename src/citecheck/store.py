@@ -312,10 +312,17 @@ class Project:
         self, url: str, max_age: timedelta, *, now: datetime | None = None
     ) -> Check | None:
         """The newest check of `url` if it is younger than `max_age`, else None."""
-        check = self.latest_checks([url]).get(url)
-        if check is None or not rows.younger(check.checked_at, max_age, now):
-            return None
-        return check
+        return self.cached_checks([url], max_age, now=now).get(url)
+
+    def cached_checks(
+        self, urls: Iterable[str], max_age: timedelta, *, now: datetime | None = None
+    ) -> dict[str, Check]:
+        """The newest check of each of `urls` that is younger than `max_age` (one read)."""
+        return {
+            url: check
+            for url, check in self.latest_checks(urls).items()
+            if rows.younger(check.checked_at, max_age, now)
+        }
 
     # -- archives -----------------------------------------------------------------------------
 
