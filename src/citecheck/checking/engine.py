@@ -17,7 +17,7 @@ from citecheck.checking.fetch import (
     _env_proxy,
     ssl_context,
 )
-from citecheck.checking.hosts import Hosts
+from citecheck.checking.hosts import Hosts, Pace
 from citecheck.checking.options import EngineOptions
 from citecheck.checking.walk import Context, check_url
 from citecheck.verdict import Check
@@ -40,7 +40,21 @@ def check_urls(
     the run within about 50 ms: checks in flight are abandoned and report nothing. Network
     problems become verdicts; only an exception raised by a callback propagates.
     """
-    asyncio.run(_run(urls, options, on_result, cancel, on_start))
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(_run(urls, options, on_result, cancel, on_start))
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (not on Windows), else asyncio's own."""
+    import os
+
+    if os.environ.get("CITECHECK_LOOP") == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 def _host_key(url: str) -> str:
@@ -74,7 +88,9 @@ async def _run(
         cookie_jar=aiohttp.CookieJar(unsafe=True),  # cookie checks before a redirect
     )
     _env_proxy.cache_clear()  # each run sees the environment as it is now
-    ctx = Context(options, session, Hosts(options.per_host, options.min_gap), tls_problem)
+    ctx = Context(
+        options, session, Hosts(options.per_host, options.min_gap, options.burst), tls_problem
+    )
     try:
         await _Scheduler(ctx, urls, on_result, cancel, on_start).run()
     finally:
@@ -123,7 +139,8 @@ class _Scheduler:
         # its host's gate while holding one of the `concurrency` places, idling it; so hosts
         # wait here instead, and their places go to hosts that can start now.
         self.min_gap = max(0.0, opts.min_gap)
-        self.next_start: dict[str, float] = {}
+        self.burst = opts.burst
+        self.paces: dict[str, Pace] = {}
         self.sleeping: set[str] = set()
         self.pending = 0
         self.exhausted = False
@@ -165,12 +182,15 @@ class _Scheduler:
         while self.ready and len(self.running) < self.concurrency:
             host = self.ready.popleft()
             self.in_ready.discard(host)
-            at = self.next_start.get(host, 0.0)
+            pace = self.paces.get(host)
+            if pace is None:
+                pace = self.paces[host] = Pace(self.min_gap, self.burst)
+            at = pace.next_start()
             if at > now:
                 self.sleeping.add(host)
                 loop.call_at(at, self._wake, host)
                 continue
-            self.next_start[host] = now + self.min_gap
+            pace.take(now)
             queue = self.waiting[host]
             url = queue.popleft()
             if not queue:
