@@ -83,13 +83,27 @@ def test_the_global_limit_is_never_exceeded() -> None:
 def test_request_starts_to_one_host_keep_their_gap() -> None:
     with LocalServer() as s:
         s.route("/p/*", status(200, "ok", content_type="text/plain"))
-        run([s.url(f"/p/{i}") for i in range(10)], per_host=4, min_gap=0.1)
+        run([s.url(f"/p/{i}") for i in range(10)], per_host=4, min_gap=0.1, burst=1)
     # The site's soft-404 probe starts beside the first check, and keeps the gap like the rest.
     starts = sorted(h.at for h in s.stats.hits)
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     assert len([h for h in s.stats.hits if "citecheck-probe" not in h.path]) == 10
     assert len(starts) == 11
     assert min(gaps) >= 0.085  # a little slack for the loopback's own scheduling
+
+
+def test_an_idle_host_takes_a_burst_then_keeps_the_gap_on_average() -> None:
+    with LocalServer(latency=0.05) as s:
+        s.route("/p/*", status(200, "ok", content_type="text/plain"))
+        run([s.url(f"/p/{i}") for i in range(12)], per_host=4, min_gap=0.1, burst=4)
+    starts = sorted(h.at for h in s.stats.hits)
+    assert len(starts) == 13  # and the probe
+    assert starts[3] - starts[0] < 0.05  # four at once: the burst
+    # Never more than the burst ahead of one start per gap: over any n starts, n - 4 gaps.
+    for i, a in enumerate(starts):
+        for j in range(i + 4, len(starts)):
+            assert starts[j] - a >= (j - i - 3) * 0.1 - 0.015, (i, j, starts)
+    assert starts[-1] - starts[0] >= 0.9 - 0.015
 
 
 def test_retry_after_seconds_is_honoured() -> None:

@@ -9,14 +9,36 @@ from contextlib import asynccontextmanager
 from citecheck.checking.pages import Probe
 
 
-class HostGate:
-    """Admits requests to one host: at most `per_host` at once, `min_gap` apart between starts,
-    and none while the host has asked everyone to wait (Retry-After)."""
+class Pace:
+    """When the next request to one host may start: `burst` at once, then one a `gap`.
 
-    def __init__(self, per_host: int, min_gap: float) -> None:
+    A token bucket (in its "virtual schedule" form): a host gets at most one start per `gap`
+    seconds over any long stretch, as with a fixed gap, but a host idle for a while may take
+    up to `burst` starts at once, as a browser loading one page does. A draft citing a site
+    five times checks those five together instead of over a quarter of a second.
+    """
+
+    def __init__(self, gap: float, burst: int) -> None:
+        self.gap = max(0.0, gap)
+        self._slack = self.gap * (max(1, burst) - 1)
+        self._due = 0.0  # when the schedule would start the next request with no burst
+
+    def next_start(self) -> float:
+        """The loop time from which a request may start."""
+        return self._due - self._slack
+
+    def take(self, now: float) -> None:
+        """Record a start at `now` (which must not be before `next_start()`)."""
+        self._due = max(self._due, now) + self.gap
+
+
+class HostGate:
+    """Admits requests to one host: at most `per_host` at once, paced by a `Pace`, and none
+    while the host has asked everyone to wait (Retry-After)."""
+
+    def __init__(self, per_host: int, min_gap: float, burst: int = 1) -> None:
         self._slots = asyncio.Semaphore(per_host)
-        self._min_gap = min_gap
-        self._next_start = 0.0
+        self._pace = Pace(min_gap, burst)
         self._paused_until = 0.0
 
     @asynccontextmanager
@@ -26,10 +48,10 @@ class HostGate:
             loop = asyncio.get_running_loop()
             while True:
                 now = loop.time()
-                start = max(self._next_start, self._paused_until)
+                start = max(self._pace.next_start(), self._paused_until)
                 if start <= now:
                     # Claimed before any await, so two waiters never take the same start time.
-                    self._next_start = now + self._min_gap
+                    self._pace.take(now)
                     break
                 await asyncio.sleep(start - now)
             yield
@@ -43,16 +65,17 @@ class HostGate:
 class Hosts:
     """The gates and soft-404 probes of every host met in one run."""
 
-    def __init__(self, per_host: int, min_gap: float) -> None:
+    def __init__(self, per_host: int, min_gap: float, burst: int = 1) -> None:
         self._per_host = per_host
         self._min_gap = min_gap
+        self._burst = burst
         self._gates: dict[str, HostGate] = {}
         self._probes: dict[str, asyncio.Task[Probe | None]] = {}
 
     def gate(self, host: str) -> HostGate:
         gate = self._gates.get(host)
         if gate is None:
-            gate = self._gates[host] = HostGate(self._per_host, self._min_gap)
+            gate = self._gates[host] = HostGate(self._per_host, self._min_gap, self._burst)
         return gate
 
     def start_probe(

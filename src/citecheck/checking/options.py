@@ -27,6 +27,7 @@ class EngineOptions:
     concurrency: int = 128
     per_host: int = 8
     min_gap: float = 0.05
+    burst: int = 8
     timeout: float = 20.0
     retries: int = 2
     max_redirects: int = 10
