@@ -85,8 +85,9 @@ class _Writer:
 
     _DONE = object()
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, first: Callable[[], None] | None = None) -> None:
         self._project = project
+        self._first = first  # a write to make before any result (the documents of the run)
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="citecheck-writer", daemon=True)
@@ -98,6 +99,11 @@ class _Writer:
         self._queue.put(check)
 
     def _run(self) -> None:
+        if self._first is not None:
+            try:
+                self._first()
+            except BaseException as e:  # noqa: BLE001 - re-raised on the caller's thread
+                self._error = e
         done = False
         while not done:
             batch = [self._queue.get()]
@@ -182,7 +188,8 @@ def check_inventory(
     archive record as it is looked up or saved.
     """
     cancel = cancel or threading.Event()
-    project.save_inventory(inv)
+    # The documents are stored by the writer while the first requests are out, not before.
+    writer = _Writer(project, first=lambda: project.save_inventory(inv))
     results = Results()
     fetch, decided = urls_to_check(inv.links, settings)
     state = Progress("checking", 0, len(fetch) + len(decided))
@@ -192,7 +199,6 @@ def check_inventory(
             progress(state)
 
     lock = threading.Lock()
-    writer = _Writer(project)
 
     def record(check: Check, store: bool = True) -> None:
         if store:
@@ -205,19 +211,19 @@ def check_inventory(
             on_check(check)
         report()
 
-    for check in decided:
-        # Exclusions are this run's choice, not something learnt about the URL: not stored.
-        record(check, store=False)
-    todo: list[str] = []
-    fresh = {} if settings.refresh else project.cached_checks(fetch, settings.max_age)
-    for url in fetch:
-        cached = fresh.get(url)
-        if cached is not None:
-            record(cached, store=False)
-        else:
-            todo.append(url)
-    report()
     try:
+        for check in decided:
+            # Exclusions are this run's choice, not something learnt about the URL: not stored.
+            record(check, store=False)
+        todo: list[str] = []
+        fresh = {} if settings.refresh else project.cached_checks(fetch, settings.max_age)
+        for url in fetch:
+            cached = fresh.get(url)
+            if cached is not None:
+                record(cached, store=False)
+            else:
+                todo.append(url)
+        report()
         if todo and not cancel.is_set():
             check_urls(todo, settings.engine, record, cancel=cancel)
     finally:
