@@ -81,7 +81,7 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         "concurrency",
         "--concurrency",
         "int",
-        128,
+        256,
         "requests in flight at once, overall",
         "Requests at once",
         1,

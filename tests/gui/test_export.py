@@ -58,7 +58,7 @@ def test_settings_dialog_has_a_field_per_option(qtbot, tmp_path: Path) -> None: 
         field = dialog._fields[option.name]
         assert field.accessibleName() == option.label and field.toolTip() == option.help
     concurrency = dialog._fields["concurrency"]
-    assert isinstance(concurrency, QSpinBox) and concurrency.value() == 128
+    assert isinstance(concurrency, QSpinBox) and concurrency.value() == 256
     assert isinstance(dialog._fields["archive"], QComboBox)
     secret = dialog._fields["spn_secret_key"]
     assert isinstance(secret, QLineEdit) and secret.echoMode() != QLineEdit.EchoMode.Normal
@@ -77,5 +77,5 @@ def test_settings_dialog_has_a_field_per_option(qtbot, tmp_path: Path) -> None: 
     assert again["max_age"] == timedelta(hours=12) and again["spn_secret_key"] is None
     pytest.importorskip("citecheck.check")
     settings = prefs.check_settings(again, refresh=True)
-    assert settings.max_age == timedelta(hours=12) and settings.engine.concurrency == 128
+    assert settings.max_age == timedelta(hours=12) and settings.engine.concurrency == 256
     assert settings.refresh is True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
@@ -332,3 +334,29 @@ def test_the_test_server_serves_128_slow_requests_at_once() -> None:
     assert len(checks) == 128 and {c.verdict for c in checks.values()} == {"ok"}
     assert s.stats.max_total >= 100
     assert took < 1.0
+
+
+def test_concurrency_is_lowered_to_what_the_descriptor_limit_allows() -> None:
+    resource = pytest.importorskip("resource")
+    from citecheck.checking.engine import SPARE_DESCRIPTORS
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard < 256 + SPARE_DESCRIPTORS:
+        pytest.skip(f"the hard limit on open files here is {hard}")
+    # In a child, so this test process keeps its own limits.
+    code = """
+import resource
+from citecheck.checking.engine import within_descriptor_limit
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (100, hard))
+print(within_descriptor_limit(256), resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+resource.setrlimit(resource.RLIMIT_NOFILE, (100, 100))
+print(within_descriptor_limit(256), resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+    # The soft limit is raised (the hard one allows it) and all 256 run at once...
+    assert out[:2] == ["256", str(256 + SPARE_DESCRIPTORS)]
+    # ...and where it cannot be raised, fewer run at once instead of failing.
+    assert out[2:] == [str(100 - SPARE_DESCRIPTORS), "100"]

@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -22,6 +23,7 @@ from citecheck.checking.options import EngineOptions
 from citecheck.checking.walk import Context, check_url
 from citecheck.verdict import Check
 
+SPARE_DESCRIPTORS = 64  # files beside the sockets: the project, documents, DNS, pipes
 _CANCEL_POLL = 0.05  # seconds between looks at the cancel event
 _COOKIE_LIMIT = 5_000  # cookies kept before the jar is emptied, so 100k sites stay bounded
 
@@ -57,6 +59,31 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
+def within_descriptor_limit(wanted: int) -> int:
+    """`wanted` checks at once, or fewer if this process may not open that many sockets.
+
+    macOS allows a process 256 open files unless told otherwise, Linux often 1,024: the soft
+    limit is raised towards what the run needs (up to the hard limit), and where it cannot be,
+    fewer checks run at once rather than failing with "too many open files".
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: sockets are not counted against such a limit
+        return wanted
+    need = wanted + SPARE_DESCRIPTORS
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < need:
+        raised = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, soft - SPARE_DESCRIPTORS))
+
+
 def _host_key(url: str) -> str:
     """The host a URL's check will mostly talk to; cheap, and "" when there is none."""
     try:
@@ -72,6 +99,7 @@ async def _run(
     cancel: threading.Event | None,
     on_start: Callable[[str], None] | None,
 ) -> None:
+    options = replace(options, concurrency=within_descriptor_limit(options.concurrency))
     context, tls_problem = ssl_context()
     connector = aiohttp.TCPConnector(
         limit=options.concurrency,
