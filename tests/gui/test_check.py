@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -116,6 +119,33 @@ def test_cancel_mid_run_keeps_what_was_checked(  # type: ignore[no-untyped-def]
     with Project(window.controller.project_path) as project:
         assert len(project.latest_checks()) == checked
     assert window.act_check.isEnabled() and not window.act_cancel.isEnabled()
+
+
+def test_a_check_process_that_dies_is_reported_and_the_window_goes_on(  # type: ignore[no-untyped-def]
+    threaded_window, tmp_path: Path, qtbot, monkeypatch
+) -> None:
+    servers = pytest.importorskip("servers")
+    window = threaded_window
+    with servers.LocalServer(latency=0.3, default=servers.page("Slow")) as local:
+        slow = routed(monkeypatch, local)
+        doc = write_links_document(tmp_path / "long.md", [slow.url(f"/k{n}") for n in range(40)])
+        _quick(window)
+        window.controller.values.update(concurrency=2, per_host=2)
+        window.open_paths([str(doc)])
+        qtbot.waitUntil(lambda: bool(window.controller.session.inventory.links), timeout=5000)
+        window.check_all()
+        qtbot.waitUntil(lambda: len(window.controller.session.checks) >= 2, timeout=10000)
+        # As the system's out-of-memory killer would.
+        for child in multiprocessing.active_children():
+            if child.name == "citecheck-check" and child.pid is not None:
+                os.kill(child.pid, signal.SIGKILL)
+        qtbot.waitUntil(lambda: not window.controller.is_checking(), timeout=10000)
+    assert window.message.level == "error"
+    assert "stopped before it finished" in window.message.label.text()
+    assert window.act_check.isEnabled() and not window.act_cancel.isEnabled()
+    assert not window.progress.isVisible()
+    with Project(window.controller.project_path) as project:
+        assert len(project.latest_checks()) >= 2
 
 
 def test_closing_the_window_during_a_check_stops_it(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -384,8 +384,16 @@ class Controller(QObject):
             store_error: type[BaseException] = _store().StoreError
         except ImportError:
             store_error = OSError
+        from citecheck.check_process import CheckProcessError
+
         if isinstance(error, store_error | OSError):
             self.message.emit("error", f"The project file could not be used: {error}")
+        elif isinstance(error, CheckProcessError):
+            self.message.emit(
+                "error",
+                f"The check stopped before it finished ({error}). The results it found are "
+                "kept; check again to finish the rest.",
+            )
         else:
             self.message.emit(
                 "error",
