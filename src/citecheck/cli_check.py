@@ -119,6 +119,8 @@ def _settings(args: argparse.Namespace) -> Any:
         EngineOptions(),
         concurrency=args.concurrency,
         per_host=args.per_host,
+        min_gap=args.host_gap,
+        burst=args.host_burst,
         timeout=args.timeout,
         exclude_private=args.exclude_private,
         resolve=dict(args.resolve),

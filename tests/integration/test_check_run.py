@@ -223,3 +223,24 @@ def test_killed_check_resumes_without_loss_or_duplicates(tmp_path: Path) -> None
     assert len(rows) == n  # every URL checked
     assert all(count == 1 for _, count in rows)  # none twice: the resumed run reused results
     assert before <= {url for url, _ in rows}
+
+
+def test_host_gap_and_burst_reach_the_engine(tmp_path: Path) -> None:
+    doc = tmp_path / "paced.md"
+    doc.write_text(
+        "\n\n".join(f"Item [{i}](http://paced.citecheck-test.org/p/{i})." for i in range(4)),
+        encoding="utf-8",
+    )
+    with LocalServer() as server:
+        server.route("/p/*", page("A page"))
+        pin = f"paced.citecheck-test.org:80:127.0.0.1:{server.ports['127.0.0.1']}"
+        common = ["check", str(doc), "--db", str(tmp_path / "p.sqlite"), "--resolve", pin]
+        common += ["--no-archive", "--no-claims", "--refresh", "-f", "json"]
+        strict = _cli(*common, "--host-gap", "0.2", "--host-burst", "1")
+        assert strict.returncode == 0, strict.stderr
+        starts = sorted(h.at for h in server.stats.hits)
+        assert len(starts) == 5  # four links and the site's soft-404 probe
+        assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.185
+        bad = _cli(*common, "--host-burst", "0")
+    assert bad.returncode == 2
+    assert bad.stderr.strip().count("\n") == 0 and "--host-burst" in bad.stderr

@@ -20,11 +20,12 @@ class EngineOptions:
     descriptor limits allow (the engine raises the soft limit where it can, and runs fewer at
     once where it cannot: macOS's default is 256 files). `per_host` 8 at once, and starts paced
     by a token bucket: one per `min_gap` (0.05 s, 20 a second, lychee's spacing) over any long
-    stretch, with a `burst` of up to 8 for a site not asked for a while, as a browser loading
-    one page asks. Rate limiters count requests over a window, so the burst stays under them
-    while a draft citing one site a few times is checked at once; a 429 or 503 with
-    Retry-After pauses the whole host. `timeout` bounds each attempt as a whole (connect,
-    headers and body), so a server dripping bytes cannot hold a worker.
+    stretch, with a `burst` of one second's worth (20) for a site not asked for a while, as a
+    browser loading one page asks. Rate limiters count requests over a window: over ten
+    seconds a site sees at most a tenth more than the steady rate, while a draft citing one
+    site a dozen times is checked at once; a 429 or 503 with Retry-After pauses the whole host.
+    `timeout` bounds each attempt as a whole (connect, headers and body), so a server dripping
+    bytes cannot hold a worker.
     `retries` applies to connection errors, 5xx and 429, after `retry_backoff` * 2**n seconds
     (with jitter); a Retry-After longer than `retry_after_cap` is not waited for.
     """
@@ -32,7 +33,7 @@ class EngineOptions:
     concurrency: int = 256
     per_host: int = 8
     min_gap: float = 0.05
-    burst: int = 8
+    burst: int = 20
     timeout: float = 20.0
     retries: int = 2
     max_redirects: int = 10

@@ -84,6 +84,8 @@ def check_settings(
         EngineOptions(),
         concurrency=values["concurrency"],
         per_host=values["per_host"],
+        min_gap=values["host_gap"],
+        burst=values["host_burst"],
         timeout=values["timeout"],
     )
     if values.get("user_agent"):
