@@ -47,6 +47,21 @@ def _context() -> Any:  # a ForkServerContext or a SpawnContext
     )
 
 
+def warm_up() -> None:
+    """Start the forkserver now, with the engine imported in it, so a check starts sooner.
+
+    Call early (a window calls it on a thread at start-up). Each check's child is then forked
+    from a server that already holds the engine's modules, instead of importing them first.
+    """
+    context = _context()
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    context.set_forkserver_preload(["citecheck.check", "citecheck.store"])
+    forkserver.ensure_running()
+
+
 def check_in_process(
     inv: Inventory,
     project_path: str | Path,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -130,3 +132,26 @@ def test_a_child_killed_mid_run_is_reported_not_waited_for(
             check_in_process(
                 inv, tmp_path / "p.citecheck", _quick(concurrency=2, per_host=2), on_check=on_check
             )
+
+
+def test_a_warmed_up_forkserver_runs_checks(tmp_path: Path) -> None:
+    # A fresh process, so the server starts here with the engine preloaded.
+    doc = _draft(tmp_path / "d.md", [])
+    code = f"""
+import multiprocessing.forkserver as fs
+from citecheck.check import CheckSettings
+from citecheck.check_process import check_in_process, warm_up
+from citecheck.scan import scan
+if __name__ == "__main__":
+    warm_up()
+    assert fs._forkserver._forkserver_pid is not None, "no forkserver"
+    assert "citecheck.check" in fs._forkserver._preload_modules
+    results = check_in_process(scan([{str(doc)!r}]), {str(tmp_path / "p.citecheck")!r},
+                               CheckSettings(archive="none"))
+    print("checked", len(results.checks), results.cancelled)
+"""
+    script = tmp_path / "warm.py"
+    script.write_text(code, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "checked 0 False"

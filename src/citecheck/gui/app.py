@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
+from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -33,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 _SWITCH_INTERVAL = 0.0001  # seconds
+_WARM_UP_MS = 1500
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -41,10 +44,10 @@ def application(argv: list[str] | None = None) -> QApplication:
     if not isinstance(app, QApplication):
         app = QApplication(["citecheck", *(argv or [])])
     # Every paint calls back into Python many times (one model call per cell), and each call
-    # waits for the GIL while a check runs on a worker thread: the default 5 ms switch
-    # interval turns a paint into a stall of a tenth of a second or more. Measured with
-    # benchmarks/gui_bench.py: 0.5 ms left stalls of 150-240 ms, 0.1 ms brings them to
-    # 60-150 ms, with no loss of check speed.
+    # waits for the GIL while a worker thread (a scan, claims, a check's relay) holds it: the
+    # default 5 ms switch interval turns a paint into a stall of a tenth of a second or more.
+    # Measured with benchmarks/gui_bench.py when checks still ran on a thread: 0.5 ms left
+    # stalls of 150-240 ms, 0.1 ms brought them to 60-150 ms (checks now run in a process).
     sys.setswitchinterval(_SWITCH_INTERVAL)
     app.setApplicationName("citecheck")
     app.setOrganizationName("citecheck")
@@ -52,7 +55,26 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setDesktopFileName(APP_ID)
     appearance.follow_system(app)
     app.setWindowIcon(appearance.icon("citecheck"))
+    # Once the window is up and any documents named on the command line are read.
+    QTimer.singleShot(_WARM_UP_MS, _warm_up_checks)
     return app
+
+
+def _warm_up_checks() -> None:
+    """Have the process that runs checks ready before the first one (see check_process)."""
+    from citecheck.check_process import warm_up
+
+    threading.Thread(target=_quietly(warm_up), name="citecheck-warm-up", daemon=True).start()
+
+
+def _quietly(work: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - a check will start its own process if this failed
+            pass
+
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
