@@ -17,6 +17,7 @@ from citecheck.model import Inventory, Link
 from citecheck.store import Project
 from citecheck.verdict import (
     BLOCKED,
+    NOT_OK,
     OK,
     PLACEHOLDER,
     REDIRECTED,
@@ -229,8 +230,11 @@ def check_inventory(
     finally:
         writer.close()  # every result decided so far is written before we go on
     results.cancelled = cancel.is_set()
-    # Failing-since dates come from the whole history, this run included.
-    history = project.latest_checks(list(results.checks))
+    # Failing-since dates come from the whole history, this run included (only a failing
+    # check has one).
+    history = project.latest_checks(
+        [url for url, check in results.checks.items() if check.verdict in NOT_OK]
+    )
     for url, check in results.checks.items():
         past = history.get(url)
         if past is not None:
