@@ -5,6 +5,7 @@ not on PATH):
 
     python benchmarks/check_bench.py
     python benchmarks/check_bench.py --links 500 --no-lychee     # a quick run
+    python benchmarks/check_bench.py --citecheck-args "--concurrency 128 --host-burst 1"
 
 The local server (tests/servers.py) listens on 127.0.0.2 … 127.0.0.65, one port each, and
 waits `--latency` before every answer. citecheck reads a Markdown document naming the hosts
@@ -82,6 +83,12 @@ def main() -> None:
     ap.add_argument("--hosts", type=int, default=64)
     ap.add_argument("--latency", type=float, default=0.1)
     ap.add_argument("--no-lychee", action="store_true")
+    ap.add_argument(
+        "--citecheck-args",
+        default="",
+        metavar="ARGS",
+        help='extra options for citecheck, e.g. "--concurrency 128 --host-burst 1"',
+    )
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
     addresses = [f"127.0.0.{2 + i}" for i in range(args.hosts)]
@@ -135,6 +142,7 @@ def main() -> None:
             "-f",
             "json",
             *pins,
+            *args.citecheck_args.split(),
         ]
 
         seconds, proc = run(cmd)
