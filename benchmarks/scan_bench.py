@@ -99,6 +99,9 @@ def _measure(path: str, claims: bool) -> dict[str, float]:
     """Runs in a child process: scan once, report seconds and peak RSS."""
     from citecheck.scan import scan
 
+    if claims:  # loaded on first use (a links-only scan never needs it): not throughput
+        import citecheck.claims.detect  # noqa: F401
+
     t0 = time.perf_counter()
     inv = scan([path], claims=claims)
     elapsed = time.perf_counter() - t0

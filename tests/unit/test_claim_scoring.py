@@ -1,7 +1,8 @@
-"""Check-worthiness scores from the shipped model."""
+"""Check-worthiness scores from the shipped models: the transformer and the fast model."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,11 @@ from citecheck.claims import (
     score_sentences,
     split_sentences,
 )
+from citecheck.claims.scoring import score_fast
+
+Scorer = Callable[[Sequence[str]], list[float]]
+# score_sentences runs the transformer on batches this small; score_fast is the big-input path.
+SCORERS = pytest.mark.parametrize("score", [score_sentences, score_fast], ids=["auto", "fast"])
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
@@ -27,34 +33,38 @@ CHIT_CHAT = [
 ]
 
 
-def test_factual_claims_score_above_the_threshold() -> None:
-    for sentence, score in zip(CLAIMS, score_sentences(CLAIMS), strict=True):
-        assert score > CHECKWORTHY_THRESHOLD, sentence
-        assert is_checkworthy(score)
+@SCORERS
+def test_factual_claims_score_above_the_threshold(score: Scorer) -> None:
+    for sentence, value in zip(CLAIMS, score(CLAIMS), strict=True):
+        assert value > CHECKWORTHY_THRESHOLD, sentence
+        assert is_checkworthy(value)
 
 
-def test_chit_chat_scores_below_the_threshold() -> None:
-    for sentence, score in zip(CHIT_CHAT, score_sentences(CHIT_CHAT), strict=True):
-        assert score < CHECKWORTHY_THRESHOLD, sentence
-        assert not is_checkworthy(score)
+@SCORERS
+def test_chit_chat_scores_below_the_threshold(score: Scorer) -> None:
+    for sentence, value in zip(CHIT_CHAT, score(CHIT_CHAT), strict=True):
+        assert value < CHECKWORTHY_THRESHOLD, sentence
+        assert not is_checkworthy(value)
 
 
-def test_scores_are_probabilities_in_order_and_deterministic() -> None:
+@SCORERS
+def test_scores_are_probabilities_in_order_and_deterministic(score: Scorer) -> None:
     batch = CLAIMS + CHIT_CHAT + ["", "   ", "42", "¡Olé!", "x" * 5000]
-    first = score_sentences(batch)
+    first = score(batch)
     assert len(first) == len(batch)
     assert all(0.0 <= s <= 1.0 for s in first)
-    assert score_sentences(batch) == first
+    assert score(batch) == first
     # A sentence scores the same alone as within a batch.
-    assert score_sentences([CLAIMS[0]]) == [first[0]]
-    assert score_sentences(list(reversed(batch))) == list(reversed(first))
-    assert score_sentences([]) == []
+    assert score([CLAIMS[0]]) == [first[0]]
+    assert score(list(reversed(batch))) == list(reversed(first))
+    assert score([]) == []
 
 
 def test_large_batches_match_small_ones() -> None:
-    batch = (CLAIMS + CHIT_CHAT) * 7000  # spans several internal batches
-    scores = score_sentences(batch)
-    assert scores[: len(CLAIMS + CHIT_CHAT)] == score_sentences(CLAIMS + CHIT_CHAT)
+    batch = (CLAIMS + CHIT_CHAT) * 7000  # spans several internal batches of the fast model
+    scores = score_sentences(batch)  # far beyond the transformer's budget: the fast model
+    assert scores == score_fast(batch)
+    assert scores[: len(CLAIMS + CHIT_CHAT)] == score_fast(CLAIMS + CHIT_CHAT)
     assert scores[-1] == scores[len(CLAIMS + CHIT_CHAT) - 1]
 
 
@@ -66,6 +76,7 @@ def _sentence_with(text: str, needle: str) -> str:
 
 
 @pytest.mark.corpus
+@SCORERS
 @pytest.mark.parametrize(
     ("document", "needle"),
     [
@@ -75,10 +86,10 @@ def _sentence_with(text: str, needle: str) -> str:
         ("cyber-partisans-draft.txt", "shut down for 18 days"),
     ],
 )
-def test_corpus_claims_are_checkworthy(document: str, needle: str) -> None:
+def test_corpus_claims_are_checkworthy(score: Scorer, document: str, needle: str) -> None:
     path = SHARED / "corpus" / document
     if not path.is_file():
         pytest.skip(f"shared corpus not found at {path}")
     sentence = _sentence_with(path.read_text(encoding="utf-8"), needle)
-    [score] = score_sentences([sentence])
-    assert is_checkworthy(score), (score, sentence)
+    [value] = score([sentence])
+    assert is_checkworthy(value), (value, sentence)

@@ -15,7 +15,7 @@ TEX = r"""\documentclass{article}
 \maketitle
 % see https://commented.org/out
 Flows fell 30\% in 2021 \cite{epa2021, missing}. The \href{https://www.usbr.gov/x}{Bureau of
-Reclamation} agrees.\footnote{Data at \url{https://www.usgs.gov/water_data}.}
+Reclamation} measured a 25\% drop.\footnote{Data at \url{https://www.usgs.gov/water_data}.}
 Also https://www.noaa.gov/rivers and \cite[p.~4]{book}.
 \begin{verbatim}
 https://code.org/ignored

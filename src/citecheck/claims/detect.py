@@ -31,8 +31,12 @@ class Found(NamedTuple):
     kinds: list[str]
 
 
-def detect(texts: list[str], first: int = 0) -> list[Found]:
-    """The check-worthy sentences of `texts`, in order; block numbers start at `first`."""
+def detect(texts: list[str], first: int = 0, fast: bool = False) -> list[Found]:
+    """The check-worthy sentences of `texts`, in order; block numbers start at `first`.
+
+    `texts` are one document's blocks: `score_sentences` picks its model by their number of
+    sentences, unless `fast` asks for the fast model.
+    """
     sentences: list[str] = []
     where: list[tuple[int, int, int, int]] = []
     for n, body in enumerate(texts, first):
@@ -47,7 +51,7 @@ def detect(texts: list[str], first: int = 0) -> list[Found]:
     found: list[Found] = []
     kinds_of: dict[str, list[str]] = {}  # repeated sentences are tagged once
     for sentence, (n, start, end, nxt), score in zip(
-        sentences, where, score_sentences(sentences), strict=True
+        sentences, where, score_sentences(sentences, fast=fast), strict=True
     ):
         if is_checkworthy(score):
             kinds = kinds_of.get(sentence)
@@ -86,7 +90,9 @@ def detect_all(texts: list[str]) -> list[Found]:
 
     Claim detection is pure Python and regex work that holds the GIL, so threads would not
     help; separate processes (forkserver where there is one, never a bare fork of a process
-    that may run a GUI's threads) do, for documents of several megabytes.
+    that may run a GUI's threads) do, for documents of several megabytes. Those are far beyond
+    the transformer's budget, so the workers score with the fast model (and never load the
+    transformer): the same model `detect` picks for the whole document.
     """
     workers = _workers()
     if workers < 2 or sum(len(t) for t in texts) < PARALLEL_CHARS:
@@ -98,7 +104,11 @@ def detect_all(texts: list[str]) -> list[Found]:
     chunks = _chunks(texts, workers)
     try:
         with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
-            parts = list(pool.map(detect, [c[1] for c in chunks], [c[0] for c in chunks]))
+            parts = list(
+                pool.map(
+                    detect, [c[1] for c in chunks], [c[0] for c in chunks], [True] * len(chunks)
+                )
+            )
     except (OSError, RuntimeError):
-        return detect(texts)  # no processes to be had here: one core it is
+        return detect(texts, fast=True)  # no processes to be had here: one core it is
     return [found for part in parts for found in part]

