@@ -97,9 +97,10 @@ def generate(path: Path, target_bytes: int, prose_per_link: int = 58, seed: int 
 
 def _measure(path: str, claims: bool) -> dict[str, float]:
     """Runs in a child process: scan once, report seconds and peak RSS."""
+    import citecheck.readers.markdown  # noqa: F401  # loaded on first use: start-up, not throughput
     from citecheck.scan import scan
 
-    if claims:  # loaded on first use (a links-only scan never needs it): not throughput
+    if claims:  # loaded on first use (a links-only scan never needs it)
         import citecheck.claims.detect  # noqa: F401
 
     t0 = time.perf_counter()
