@@ -96,21 +96,29 @@ def test_check_is_deterministic_with_the_synchronous_pool(window, server, tmp_pa
     assert _verdicts(window)[urls["moved"]] == "moved ✓"
 
 
+def _slow_check_under_way(  # type: ignore[no-untyped-def]
+    window, qtbot, local, monkeypatch, tmp_path: Path, links: int, seen: int
+) -> None:
+    """Open a draft of `links` slow links, check two at a time, and wait for `seen` results."""
+    slow = routed(monkeypatch, local)
+    doc = write_links_document(tmp_path / "long.md", [slow.url(f"/p{n}") for n in range(links)])
+    _quick(window)
+    window.controller.values.update(concurrency=2, per_host=2)
+    window.open_paths([str(doc)])
+    qtbot.waitUntil(
+        lambda: len(window.controller.session.inventory.links) == links + 1, timeout=5000
+    )
+    window.check_all()
+    qtbot.waitUntil(lambda: len(window.controller.session.checks) >= seen, timeout=10000)
+
+
 def test_cancel_mid_run_keeps_what_was_checked(  # type: ignore[no-untyped-def]
     threaded_window, tmp_path: Path, qtbot, monkeypatch
 ) -> None:
     servers = pytest.importorskip("servers")
     window = threaded_window
     with servers.LocalServer(latency=0.3, default=servers.page("Slow")) as local:
-        slow = routed(monkeypatch, local)
-        urls = [slow.url(f"/p{n}") for n in range(60)]
-        doc = write_links_document(tmp_path / "long.md", urls)
-        _quick(window)
-        window.controller.values.update(concurrency=2, per_host=2)
-        window.open_paths([str(doc)])
-        qtbot.waitUntil(lambda: len(window.controller.session.inventory.links) == 61, timeout=5000)
-        window.check_all()
-        qtbot.waitUntil(lambda: len(window.controller.session.checks) >= 4, timeout=10000)
+        _slow_check_under_way(window, qtbot, local, monkeypatch, tmp_path, links=60, seen=4)
         window.progress.button.click()
         qtbot.waitUntil(lambda: not window.controller.is_checking(), timeout=5000)
     checked = len(window.controller.session.checks)
@@ -127,14 +135,7 @@ def test_a_check_process_that_dies_is_reported_and_the_window_goes_on(  # type: 
     servers = pytest.importorskip("servers")
     window = threaded_window
     with servers.LocalServer(latency=0.3, default=servers.page("Slow")) as local:
-        slow = routed(monkeypatch, local)
-        doc = write_links_document(tmp_path / "long.md", [slow.url(f"/k{n}") for n in range(40)])
-        _quick(window)
-        window.controller.values.update(concurrency=2, per_host=2)
-        window.open_paths([str(doc)])
-        qtbot.waitUntil(lambda: bool(window.controller.session.inventory.links), timeout=5000)
-        window.check_all()
-        qtbot.waitUntil(lambda: len(window.controller.session.checks) >= 2, timeout=10000)
+        _slow_check_under_way(window, qtbot, local, monkeypatch, tmp_path, links=40, seen=2)
         # As the system's out-of-memory killer would.
         for child in multiprocessing.active_children():
             if child.name == "citecheck-check" and child.pid is not None:
@@ -152,14 +153,7 @@ def test_closing_the_window_during_a_check_stops_it(qtbot, tmp_path: Path, monke
     servers = pytest.importorskip("servers")
     window = make_window(qtbot, tmp_path)
     with servers.LocalServer(latency=0.5, default=servers.page("Slow")) as local:
-        slow = routed(monkeypatch, local)
-        doc = write_links_document(tmp_path / "long.md", [slow.url(f"/p{n}") for n in range(40)])
-        _quick(window)
-        window.controller.values.update(concurrency=2, per_host=2)
-        window.open_paths([str(doc)])
-        qtbot.waitUntil(lambda: bool(window.controller.session.inventory.links), timeout=5000)
-        window.check_all()
-        qtbot.waitUntil(lambda: len(window.controller.session.checks) >= 2, timeout=10000)
+        _slow_check_under_way(window, qtbot, local, monkeypatch, tmp_path, links=40, seen=2)
         path = window.controller.project_path
         window.close()
         assert window.controller.runner.pool.activeThreadCount() == 0
