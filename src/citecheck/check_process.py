@@ -96,7 +96,8 @@ def check_in_process(
     try:
         while True:
             if cancel is not None and cancel.is_set() and not stopping:
-                stopping = _send(stop, "stop")
+                _send(stop, "stop")
+                stopping = True
             if not receive.poll(BATCH_SECONDS):
                 continue
             try:
@@ -108,11 +109,11 @@ def check_in_process(
                 ) from None
             if kind == "batch":
                 checks, archives, state = payload
-                for check in checks:
-                    if on_check is not None:
+                if on_check is not None:
+                    for check in checks:
                         on_check(check)
-                for archive in archives:
-                    if on_archive is not None:
+                if on_archive is not None:
+                    for archive in archives:
                         on_archive(archive)
                 if state is not None and progress is not None:
                     progress(state)
@@ -244,12 +245,11 @@ def _child(
         conn.close()
 
 
-def _send(conn: Connection, message: str) -> bool:
+def _send(conn: Connection, message: str) -> None:
     try:
         conn.send(message)
-    except (BrokenPipeError, ConnectionResetError, OSError):
-        pass  # the child has already gone
-    return True
+    except OSError:  # BrokenPipeError and kin: the child has already gone
+        pass
 
 
 def _picklable(error: BaseException) -> BaseException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -48,8 +49,6 @@ def check_urls(
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     """uvloop's event loop where it is installed (not on Windows), else asyncio's own."""
-    import os
-
     if os.environ.get("CITECHECK_LOOP") == "asyncio":
         return None
     try:
@@ -116,9 +115,7 @@ async def _run(
         cookie_jar=aiohttp.CookieJar(unsafe=True),  # cookie checks before a redirect
     )
     _env_proxy.cache_clear()  # each run sees the environment as it is now
-    ctx = Context(
-        options, session, Hosts(options.per_host, options.min_gap, options.burst), tls_problem
-    )
+    ctx = Context(options, session, Hosts(options), tls_problem)
     try:
         await _Scheduler(ctx, urls, on_result, cancel, on_start).run()
     finally:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from citecheck.checking.options import EngineOptions
 from citecheck.checking.pages import Probe
 
 
@@ -65,10 +66,10 @@ class HostGate:
 class Hosts:
     """The gates and soft-404 probes of every host met in one run."""
 
-    def __init__(self, per_host: int, min_gap: float, burst: int = 1) -> None:
-        self._per_host = per_host
-        self._min_gap = min_gap
-        self._burst = burst
+    def __init__(self, options: EngineOptions) -> None:
+        self._per_host = options.per_host
+        self._min_gap = options.min_gap
+        self._burst = options.burst
         self._gates: dict[str, HostGate] = {}
         self._probes: dict[str, asyncio.Task[Probe | None]] = {}
 

@@ -85,9 +85,7 @@ async def _fetch(raw: str, options: EngineOptions) -> FetchedPage:
         cookie_jar=aiohttp.CookieJar(unsafe=True),
     )
     _env_proxy.cache_clear()
-    ctx = Context(
-        options, session, Hosts(options.per_host, options.min_gap, options.burst), tls_problem
-    )
+    ctx = Context(options, session, Hosts(options), tls_problem)
     walk = _Walk(ctx, check)
     chain: list[Redirect] = []
     try:
