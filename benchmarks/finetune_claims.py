@@ -243,6 +243,7 @@ def finetune(
                 "f1": f1,
                 "epoch": epoch,
                 "threshold": threshold,
+                "val_p": p,
                 "encoder": copy.deepcopy(model.encoder.state_dict()),
                 "head": copy.deepcopy(model.head.state_dict()),
             }
@@ -252,11 +253,22 @@ def finetune(
     return model, best
 
 
-def choose(model: Classifier, runs: list[dict], val: list[Sentence]) -> tuple[Classifier, dict]:
-    """The uniform average of the runs' weights (a model soup) or the best single run, whichever
-    has the better validation F1; `model` is loaded with it."""
-    candidates = [dict(r, name=f"run {k} (epoch {r['epoch']})") for k, r in enumerate(runs, 1)]
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    return np.log(p / (1 - p))
+
+
+def choose(model: Classifier, runs: list[dict], val: list[Sentence]) -> dict:
+    """The candidate with the best validation F1: each run on its own, the uniform average of the
+    runs' weights (a model soup), and the ensemble of all runs (the mean of their logits).
+
+    A candidate's "members" are the (encoder, head) weights whose logits the model averages."""
+    candidates = [
+        dict(r, members=[(r["encoder"], r["head"])], name=f"run {k} (epoch {r['epoch']})")
+        for k, r in enumerate(runs, 1)
+    ]
     if len(runs) > 1:
+        val_y = np.array([s.label for s in val])
         soup = {
             part: {
                 key: sum(run[part][key].double() for run in runs) / len(runs)
@@ -270,14 +282,22 @@ def choose(model: Classifier, runs: list[dict], val: list[Sentence]) -> tuple[Cl
         model.head.load_state_dict(soup["head"])
         tok = _tokenizer()
         p = predict(model, [e.ids for e in tok.encode_batch([s.text for s in val])])
-        threshold, f1 = best_threshold(np.array([s.label for s in val]), p)
+        threshold, f1 = best_threshold(val_y, p)
         print(f"soup of {len(runs)} runs: validation F1 {f1:.4f}")
-        candidates.append({**soup, "f1": f1, "threshold": threshold, "name": "soup"})
-    best = max(candidates, key=lambda c: c["f1"])
-    model.encoder.load_state_dict(best["encoder"])
-    model.head.load_state_dict(best["head"])
-    model.train(False)
-    return model, best
+        members = [(soup["encoder"], soup["head"])]
+        candidates.append({"members": members, "f1": f1, "threshold": threshold, "name": "soup"})
+        mean = 1 / (1 + np.exp(-np.mean([_logit(r["val_p"]) for r in runs], axis=0)))
+        threshold, f1 = best_threshold(val_y, mean)
+        print(f"ensemble of {len(runs)} runs: validation F1 {f1:.4f}")
+        candidates.append(
+            {
+                "members": [(r["encoder"], r["head"]) for r in runs],
+                "f1": f1,
+                "threshold": threshold,
+                "name": f"ensemble of {len(runs)} runs",
+            }
+        )
+    return max(candidates, key=lambda c: c["f1"])
 
 
 def _f1(y: np.ndarray, predicted: np.ndarray) -> float:
@@ -287,8 +307,11 @@ def _f1(y: np.ndarray, predicted: np.ndarray) -> float:
     return float(f)
 
 
-def export(model: Classifier, threshold: float, path: Path) -> None:
+def export(members: list[tuple[dict, dict]], threshold: float, path: Path) -> None:
     """Write the network as int8 ONNX: token ids of one sentence in, its probability out.
+
+    `members` are (encoder, head) weights; the graph averages their logits (one member: the
+    network itself).
 
     The scorer runs one sentence at a time, never padded, so the graph takes no attention mask
     (the mask's subgraph would cost more than the attention it spares) and pools by the plain
@@ -302,20 +325,29 @@ def export(model: Classifier, threshold: float, path: Path) -> None:
     shift = math.log(threshold / (1 - threshold)) - math.log(
         CHECKWORTHY_THRESHOLD / (1 - CHECKWORTHY_THRESHOLD)
     )
-    # Eager attention exports to fewer, plainer nodes than scaled_dot_product_attention.
-    encoder = AutoModel.from_pretrained(str(get_model_path()), attn_implementation="eager")
-    encoder.load_state_dict(model.encoder.state_dict())
-    encoder.eval()
 
     class Exported(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.encoder = encoder
-            self.head = model.head
+            self.encoders = torch.nn.ModuleList()
+            self.heads = torch.nn.ModuleList()
+            for encoder_state, head_state in members:
+                # Eager attention exports to fewer, plainer nodes than scaled_dot_product_attention.
+                encoder = AutoModel.from_pretrained(
+                    str(get_model_path()), attn_implementation="eager"
+                )
+                encoder.load_state_dict(encoder_state)
+                head = torch.nn.Linear(encoder.config.hidden_size, 1)
+                head.load_state_dict(head_state)
+                self.encoders.append(encoder)
+                self.heads.append(head)
 
         def forward(self, input_ids):  # type: ignore[no-untyped-def]
-            hidden = self.encoder(input_ids=input_ids)[0]
-            return torch.sigmoid(self.head(hidden.mean(1))[:, 0] - shift)
+            logits = [
+                head(encoder(input_ids=input_ids)[0].mean(1))[:, 0]
+                for encoder, head in zip(self.encoders, self.heads, strict=True)
+            ]
+            return torch.sigmoid(torch.stack(logits).mean(0) - shift)
 
     net = Exported().eval()
     ids = torch.tensor([[101, 7592, 2088, 102]])
@@ -370,6 +402,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESOURCES, help="folder for the two files")
     parser.add_argument("--save-torch", type=Path, help="also save the fine-tuned weights here")
     parser.add_argument("--limit", type=int, default=0, help="smoke test: this many sentences")
+    parser.add_argument(
+        "--save-runs", type=Path, help="save each run's chosen weights and validation scores here"
+    )
+    parser.add_argument("--runs-only", action="store_true", help="stop after the runs")
+    parser.add_argument(
+        "--from-runs", type=Path, help="load the runs saved by --save-runs instead of training"
+    )
     args = parser.parse_args(argv)
     import torch
 
@@ -395,24 +434,39 @@ def main(argv: list[str] | None = None) -> int:
     print(f"fine-tune on {len(train)} sentences, validate on {len(val)} ClaimBuster sentences")
     log: list[dict] = []
     runs = []
+    model = Classifier()
     for seed in settings["seeds"]:
-        model, best = finetune(train, val, dict(settings, seed=seed), log)
+        saved = args.from_runs / f"run-seed{seed}.pt" if args.from_runs else None
+        if saved:
+            best = torch.load(saved, weights_only=False)
+            log.append({"seed": seed, "loaded": str(saved), "epoch": best["epoch"]})
+        else:
+            model, best = finetune(train, val, dict(settings, seed=seed), log)
         print(f"seed {seed}: best epoch {best['epoch']}, validation F1 {best['f1']:.4f}")
         runs.append(best)
-    model, best = choose(model, runs, val)
+        if args.save_runs and not saved:
+            args.save_runs.mkdir(parents=True, exist_ok=True)
+            torch.save(
+                {**best, "seed": seed, "settings": settings},
+                args.save_runs / f"run-seed{seed}.pt",
+            )
+    if args.runs_only:
+        return 0
+    best = choose(model, runs, val)
+    print(f"chosen: {best['name']}")
     if args.save_torch:
-        torch.save({"encoder": best["encoder"], "head": best["head"]}, args.save_torch)
+        torch.save({"members": best["members"]}, args.save_torch)
 
     out = args.out if not args.explore else Path(tempfile.mkdtemp())
     out.mkdir(parents=True, exist_ok=True)
     model_path, tokenizer_path = out / MODEL_RESOURCE, out / TOKENIZER_RESOURCE
     write_tokenizer(tokenizer_path)
     # Threshold from the quantized model itself: quantization moves scores a little.
-    export(model, 0.5, model_path)
+    export(best["members"], 0.5, model_path)
     val_y = np.array([s.label for s in val])
     q = onnx_scores(model_path, tokenizer_path, [s.text for s in val])
     threshold, f1 = best_threshold(val_y, q)
-    export(model, threshold, model_path)
+    export(best["members"], threshold, model_path)
     q = onnx_scores(model_path, tokenizer_path, [s.text for s in val])
     p, r, f, _ = precision_recall_fscore_support(
         val_y, q >= CHECKWORTHY_THRESHOLD, average="binary", zero_division=0

@@ -104,6 +104,12 @@ def _document_arguments(s: argparse.ArgumentParser, formats: Sequence[str]) -> N
     )
     s.add_argument("--no-claims", action="store_true", help="list links only")
     s.add_argument(
+        "--fast-claims",
+        action="store_true",
+        help="score claims with the fast model, as very long documents always are: "
+        "for bulk scans of many drafts (quicker, less accurate)",
+    )
+    s.add_argument(
         "--max-size",
         type=_size,
         default=None,
@@ -172,6 +178,7 @@ def scan_inputs(args: argparse.Namespace) -> Inventory | None:
         args.paths,
         include_code=args.include_code,
         claims=not args.no_claims,
+        fast_claims=args.fast_claims,
         max_bytes=args.max_size or MAX_BYTES,
         whole_page=args.whole_page,
         engine=_page_options(args),

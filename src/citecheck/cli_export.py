@@ -48,7 +48,9 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
     # An entry's archived copy is part of a bibliography, so every link is looked up (a week's
     # cache keeps that to one query per URL); claims are not needed.
     # scan_inputs() reads these document options; export keeps their defaults.
-    p.set_defaults(archive="all", no_claims=True, max_size=None, whole_page=False)
+    p.set_defaults(
+        archive="all", no_claims=True, fast_claims=False, max_size=None, whole_page=False
+    )
 
 
 def _cache_path(db: Path) -> Path:

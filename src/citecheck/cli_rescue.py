@@ -38,7 +38,12 @@ def add_rescue_arguments(p: argparse.ArgumentParser) -> None:
     add_check_arguments(p)
     # Only failing links need a capture; claims are not needed. scan_inputs() reads these.
     p.set_defaults(
-        archive="failing", no_claims=True, max_size=None, whole_page=False, include_code=False
+        archive="failing",
+        no_claims=True,
+        fast_claims=False,
+        max_size=None,
+        whole_page=False,
+        include_code=False,
     )
 
 

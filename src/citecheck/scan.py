@@ -62,6 +62,7 @@ def scan(
     *,
     include_code: bool = False,
     claims: bool = True,
+    fast_claims: bool = False,
     max_bytes: int = MAX_BYTES,
     progress: Progress | None = None,
     whole_page: bool = False,
@@ -70,7 +71,8 @@ def scan(
     """Read every document under `paths`; unreadable ones become `errors`, the rest go on.
 
     http(s) addresses are fetched with the checking engine's `engine` options and read for
-    their main content only, or entirely with `whole_page`.
+    their main content only, or entirely with `whole_page`. `fast_claims` scores every
+    document's sentences with the fast claim model (for bulk scans), not only the large ones.
     """
     files, errors = expand(paths)
     inv = Inventory(errors=errors)
@@ -90,7 +92,9 @@ def scan(
                 doc, ex = read_document(
                     path, include_code=include_code, max_bytes=max_bytes, prose=claims
                 )
-            add_document(inv, doc, ex, include_code=include_code, claims=claims)
+            add_document(
+                inv, doc, ex, include_code=include_code, claims=claims, fast_claims=fast_claims
+            )
         except UnreadableInput as e:
             inv.errors.append(InputError(str(path), str(e)))
         except RecursionError:
@@ -109,7 +113,13 @@ def scan(
 
 
 def add_document(
-    inv: Inventory, doc: Document, ex: Extraction, *, include_code: bool, claims: bool
+    inv: Inventory,
+    doc: Document,
+    ex: Extraction,
+    *,
+    include_code: bool,
+    claims: bool,
+    fast_claims: bool = False,
 ) -> None:
     """Number a read document's links and claims into the inventory."""
     add_text_footnotes(ex)
@@ -127,7 +137,11 @@ def add_document(
     for n, link in enumerate(links, first):
         link.id = f"L{n}"
         link.line, link.column = lines.line_col(link.offset)
-    found = find_claims(doc, ex, links, lines, len(inv.claims) + 1) if claims else []
+    found = (
+        find_claims(doc, ex, links, lines, len(inv.claims) + 1, fast=fast_claims)
+        if claims
+        else []
+    )
     # The inventory changes only once the whole document has been read.
     inv.documents.append(doc)
     inv.links.extend(links)
@@ -141,14 +155,20 @@ def _key(sentence: str) -> str:
 
 
 def find_claims(
-    doc: Document, ex: Extraction, links: list[Link], lines: LineIndex, first_id: int = 1
+    doc: Document,
+    ex: Extraction,
+    links: list[Link],
+    lines: LineIndex,
+    first_id: int = 1,
+    *,
+    fast: bool = False,
 ) -> list[Claim]:
     """Check-worthy sentences of a document, each with the links that source it."""
     blocks = [b for b in ex.blocks if b.role != "footnote"]
     # Imported here: the claim model loads numpy, which a links-only scan never needs.
     from citecheck.claims.detect import detect_all
 
-    found_sentences = detect_all([b.text for b in blocks])
+    found_sentences = detect_all([b.text for b in blocks], fast=fast)
     if not found_sentences:
         return []
     offsets = [link.offset for link in links]

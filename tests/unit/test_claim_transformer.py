@@ -93,3 +93,27 @@ def test_link_only_scans_do_not_import_onnxruntime(tmp_path) -> None:  # type: i
         "assert 'onnxruntime' not in sys.modules and 'tokenizers' not in sys.modules, 'loaded'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_fast_claims_switch_scores_every_document_with_the_fast_model(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from citecheck.cli import main
+
+    doc = tmp_path / "draft.md"
+    doc.write_text(" ".join(CLAIMS + NOT_CLAIMS) + "\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    assert main(["scan", str(doc), "--format", "json", "-o", str(out)]) == 0
+    accurate = {c["text"]: c["score"] for c in json.loads(out.read_text())["claims"]}
+
+    def refuse() -> None:
+        raise AssertionError("the transformer was loaded despite --fast-claims")
+
+    monkeypatch.setattr(transformer, "_load", refuse)
+    assert main(["scan", str(doc), "--fast-claims", "--format", "json", "-o", str(out)]) == 0
+    fast = {c["text"]: c["score"] for c in json.loads(out.read_text())["claims"]}
+    expected = dict(zip(CLAIMS + NOT_CLAIMS, score_fast(CLAIMS + NOT_CLAIMS), strict=True))
+    assert fast and all(score == round(expected[text], 3) for text, score in fast.items())
+    assert fast != accurate  # the switch changed the model, not only the path's name

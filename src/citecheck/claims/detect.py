@@ -85,8 +85,9 @@ def _workers() -> int:
     return max(1, min(cores, 8))
 
 
-def detect_all(texts: list[str]) -> list[Found]:
-    """`detect` over all blocks, split across processes when the prose is large.
+def detect_all(texts: list[str], fast: bool = False) -> list[Found]:
+    """`detect` over all blocks, split across processes when the prose is large; `fast` asks
+    for the fast model whatever the size.
 
     Claim detection is pure Python and regex work that holds the GIL, so threads would not
     help; separate processes (forkserver where there is one, never a bare fork of a process
@@ -96,7 +97,7 @@ def detect_all(texts: list[str]) -> list[Found]:
     """
     workers = _workers()
     if workers < 2 or sum(len(t) for t in texts) < PARALLEL_CHARS:
-        return detect(texts)
+        return detect(texts, fast=fast)
     methods = multiprocessing.get_all_start_methods()
     frozen = getattr(sys, "frozen", False)  # a PyInstaller app can only spawn itself
     method = "forkserver" if "forkserver" in methods and not frozen else "spawn"
