@@ -138,9 +138,7 @@ def add_document(
         link.id = f"L{n}"
         link.line, link.column = lines.line_col(link.offset)
     found = (
-        find_claims(doc, ex, links, lines, len(inv.claims) + 1, fast=fast_claims)
-        if claims
-        else []
+        find_claims(doc, ex, links, lines, len(inv.claims) + 1, fast=fast_claims) if claims else []
     )
     # The inventory changes only once the whole document has been read.
     inv.documents.append(doc)
