@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -12,6 +13,7 @@ from citecheck.model import (
     PLACEHOLDER,
     SOURCED,
     UNSOURCED,
+    Block,
     Claim,
     Document,
     Extraction,
@@ -29,6 +31,15 @@ if TYPE_CHECKING:
     from citecheck.checking.options import EngineOptions
 
 _KEY_EDGES = " \"'“”‘’«»()[]*_"
+# A heading or a short line like these introduces a list of sources ("Relevant articles:"): its
+# items are references — titles, outlets, dates — not claims, though their links are listed.
+_REFERENCE_LIST = re.compile(
+    r"(?:(?:relevant|related|further|recommended|selected|suggested|additional|useful|other)\s+)?"
+    r"(?:articles|reading|references|sources|bibliography|works\s+cited|literature|links|"
+    r"see\s+also|read\s+more|citations|notes)"
+    r"(?:\s+and\s+(?:notes|references|sources|links|further\s+reading))?\s*:?",
+    re.IGNORECASE,
+)
 
 Progress = Callable[[str], None]
 
@@ -166,7 +177,7 @@ def find_claims(
     # Imported here: the claim model loads numpy, which a links-only scan never needs.
     from citecheck.claims.detect import detect_all
 
-    found_sentences = detect_all([b.text for b in blocks], fast=fast)
+    found_sentences = detect_all(_claim_texts(blocks), fast=fast)
     if not found_sentences:
         return []
     offsets = [link.offset for link in links]
@@ -215,6 +226,21 @@ def find_claims(
         by_key[key] = claim
         found.append(claim)
     return found
+
+
+def _claim_texts(blocks: list[Block]) -> list[str]:
+    """Each block's text, or "" for the items of a list of sources (after "References" and the
+    like), so that block numbers stay those of `blocks`."""
+    texts: list[str] = []
+    references = False
+    for b in blocks:
+        if b.role == "item":
+            texts.append("" if references else b.text)
+            continue
+        text = b.text.strip()
+        references = len(text) <= 60 and _REFERENCE_LIST.fullmatch(text) is not None
+        texts.append(b.text)
+    return texts
 
 
 def _links_between(links: list[Link], offsets: list[int], start: int, end: int) -> list[Link]:

@@ -56,6 +56,15 @@ def test_draft_lists_ministry_claim(corpus: Path) -> None:
     assert hits[0].line == _line_of((corpus / DRAFT).read_text(encoding="utf-8"), "shut down for")
 
 
+def test_draft_relevant_articles_are_references_not_claims(corpus: Path) -> None:
+    text = (corpus / DRAFT).read_text(encoding="utf-8")
+    inv = scan([corpus / DRAFT])
+    start = _line_of(text, "Relevant articles:")
+    assert inv.claims and all(c.line < start for c in inv.claims)
+    # Their placeholder links are still reported, for the editor to fix.
+    assert len([k for k in inv.links if k.line > start and k.placeholder]) == 3
+
+
 def test_draft_superscript_markers_point_at_footnote_urls(corpus: Path) -> None:
     doc, ex = read_document(corpus / DRAFT)
     add_text_footnotes(ex)
