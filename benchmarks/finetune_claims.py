@@ -497,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"fine-tune on {len(train)} sentences, validate on {len(val)} ClaimBuster sentences")
     log: list[dict] = []
     runs = []
-    model = Classifier()
+    model: Classifier | None = None  # the last run trained here, reused to score the soup
     for seed in settings["seeds"]:
         saved = args.from_runs / f"run-seed{seed}.pt" if args.from_runs else None
         if saved:
@@ -515,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     if args.runs_only:
         return 0
-    best = choose(model, runs, val)
+    best = choose(model or Classifier(), runs, val)
     print(f"chosen: {best['name']}")
     if args.save_torch:
         torch.save({"members": best["members"]}, args.save_torch)
