@@ -54,7 +54,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -213,9 +213,17 @@ def teacher_targets(teacher: Path, encoder: Path, texts: list[str]) -> list[floa
 
 
 def finetune(
-    fit: list[Sentence], val: list[Sentence], settings: dict, log: list[dict]
+    fit: list[Sentence],
+    val: list[Sentence],
+    settings: dict,
+    log: list[dict],
+    stop_after: int | None = None,
 ) -> tuple[Classifier, dict]:
-    """Fine-tune; return the model at the epoch with the best validation F1, and that state."""
+    """Fine-tune; return the model at the epoch with the best validation F1, and that state.
+
+    The state keeps the validation probabilities of every epoch (`per_epoch`). With no
+    validation sentences the last epoch is kept. `stop_after` ends training after that epoch of
+    the `epochs`-long schedule (the refit on all data stops where cross-validation chose)."""
     import torch
 
     torch.manual_seed(settings["seed"])
@@ -249,7 +257,8 @@ def finetune(
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     pos_weight = torch.tensor(settings["pos_weight"])
     best: dict = {"f1": -1.0}
-    for epoch in range(1, settings["epochs"] + 1):
+    per_epoch: list[np.ndarray] = []
+    for epoch in range(1, (stop_after or settings["epochs"]) + 1):
         model.train(True)
         t0 = time.perf_counter()
         total = 0.0
@@ -264,16 +273,19 @@ def finetune(
             scheduler.step()
             optimizer.zero_grad()
             total += loss.detach().item() * len(batch)
-        p = predict(model, val_enc)
-        threshold, f1 = best_threshold(val_y, p)
-        row = {
-            "epoch": epoch,
-            "loss": round(total / len(fit), 4),
-            "val_f1": round(f1, 4),
-            "val_threshold": round(threshold, 4),
-            "val_f1_at_half": round(_f1(val_y, p >= 0.5), 4),
-            "seconds": round(time.perf_counter() - t0),
-        }
+        row = {"epoch": epoch, "loss": round(total / len(fit), 4)}
+        if val:
+            p = predict(model, val_enc)
+            per_epoch.append(p)
+            threshold, f1 = best_threshold(val_y, p)
+            row.update(
+                val_f1=round(f1, 4),
+                val_threshold=round(threshold, 4),
+                val_f1_at_half=round(_f1(val_y, p >= 0.5), 4),
+            )
+        else:  # nothing to choose by: the last epoch wins
+            p, threshold, f1 = np.zeros(0), 0.5, float(epoch)
+        row["seconds"] = round(time.perf_counter() - t0)
         log.append(row)
         print(json.dumps(row))
         sys.stdout.flush()
@@ -286,6 +298,7 @@ def finetune(
                 "encoder": copy.deepcopy(model.encoder.state_dict()),
                 "head": copy.deepcopy(model.head.state_dict()),
             }
+    best["per_epoch"] = per_epoch
     model.encoder.load_state_dict(best["encoder"])
     model.head.load_state_dict(best["head"])
     model.train(False)
@@ -432,6 +445,76 @@ def onnx_scores(model_path: Path, tokenizer_path: Path, texts: list[str]) -> np.
     return np.array(scorer.score(texts))
 
 
+def _clef_map(model_path: Path, tokenizer_path: Path, clef_val: dict[str, list[Sentence]]) -> float:
+    aps = []
+    for doc in clef_val.values():
+        y = np.array([s.label for s in doc])
+        if y.any():
+            scores = onnx_scores(model_path, tokenizer_path, [s.text for s in doc])
+            aps.append(average_precision_score(y, scores))
+    return round(float(np.mean(aps)), 4) if aps else float("nan")
+
+
+def cross_validate(
+    cb: list[Sentence], settings: dict, folds: int, which: list[int], runs: Path
+) -> None:
+    """Fine-tune on all folds but one, for the folds in `which` and every seed, and keep each
+    epoch's probabilities for the left-out fold in `runs` (done folds are skipped)."""
+    y = np.array([s.label for s in cb])
+    kfold = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    runs.mkdir(parents=True, exist_ok=True)
+    for k, (fit_idx, val_idx) in enumerate(kfold.split(np.zeros(len(cb)), y)):
+        for seed in settings["seeds"] if k in which else []:
+            path = runs / f"oof-fold{k}-seed{seed}.npz"
+            if path.exists():
+                continue
+            log: list[dict] = []
+            print(f"fold {k}, seed {seed}: fine-tune on {len(fit_idx)}, predict {len(val_idx)}")
+            _, best = finetune(
+                [cb[i] for i in fit_idx], [cb[i] for i in val_idx], dict(settings, seed=seed), log
+            )
+            np.savez(path, index=val_idx, p=np.stack(best["per_epoch"]))
+
+
+def cv_choice(cb: list[Sentence], settings: dict, folds: int, runs: Path) -> dict:
+    """The epoch and threshold with the best out-of-fold F1 over the whole training part.
+
+    Each seed's out-of-fold probabilities cover every sentence once; epochs are compared by the
+    F1 of all seeds' predictions pooled, and the threshold is the pooled one at that epoch."""
+    y = np.array([s.label for s in cb])
+    pooled: list[list[np.ndarray]] = [[] for _ in range(settings["epochs"])]
+    labels: list[np.ndarray] = []
+    for seed in settings["seeds"]:
+        oof = np.full((settings["epochs"], len(cb)), np.nan)
+        for k in range(folds):
+            path = runs / f"oof-fold{k}-seed{seed}.npz"
+            if not path.exists():
+                raise SystemExit(f"{path}: missing; run the folds first (--cv {folds} --folds …)")
+            saved = np.load(path)
+            oof[:, saved["index"]] = saved["p"]
+        for e in range(settings["epochs"]):
+            pooled[e].append(oof[e])
+        labels.append(y)
+    all_y = np.concatenate(labels)
+    table = []
+    for e in range(settings["epochs"]):
+        p = np.concatenate(pooled[e])
+        threshold, f1 = best_threshold(all_y, p)
+        per_seed = [best_threshold(y, q)[1] for q in pooled[e]]
+        table.append(
+            {
+                "epoch": e + 1,
+                "oof_f1": round(f1, 4),
+                "oof_f1_per_seed": [round(f, 4) for f in per_seed],
+                "oof_f1_at_half": round(_f1(all_y, p >= 0.5), 4),
+                "oof_ap": round(float(average_precision_score(all_y, p)), 4),
+                "threshold": threshold,
+            }
+        )
+        print(json.dumps(table[-1]))
+    return max(table, key=lambda row: row["oof_f1"]) | {"table": table}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--explore", action="store_true", help="validation figures, write nothing")
@@ -453,6 +536,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs-only", action="store_true", help="stop after the runs")
     parser.add_argument(
         "--from-runs", type=Path, help="load the runs saved by --save-runs instead of training"
+    )
+    parser.add_argument(
+        "--cv",
+        type=int,
+        default=0,
+        help="choose the epoch and threshold by K-fold cross-validation over the whole "
+        "ClaimBuster training part (out-of-fold scores kept in --save-runs), then fine-tune the "
+        "shipped model on all of it",
+    )
+    parser.add_argument(
+        "--folds", help="with --cv: fine-tune only these folds (e.g. 0,1,2), then stop"
     )
     args = parser.parse_args(argv)
     import torch
@@ -493,6 +587,8 @@ def main(argv: list[str] | None = None) -> int:
         soft = teacher_targets(args.teacher, args.teacher_encoder, texts)
         train += [Sentence(t, p, "teacher") for t, p in zip(texts, soft, strict=True)]  # type: ignore[arg-type]
         settings["teacher"] = str(args.teacher)
+    if args.cv:
+        return refit(args, settings, fit + val, clef_val)
     print(f"settings: {json.dumps(settings)}")
     print(f"fine-tune on {len(train)} sentences, validate on {len(val)} ClaimBuster sentences")
     log: list[dict] = []
@@ -534,12 +630,6 @@ def main(argv: list[str] | None = None) -> int:
     p, r, f, _ = precision_recall_fscore_support(
         val_y, q >= CHECKWORTHY_THRESHOLD, average="binary", zero_division=0
     )
-    aps = []
-    for doc in clef_val.values():
-        y = np.array([s.label for s in doc])
-        if y.any():
-            scores = onnx_scores(model_path, tokenizer_path, [s.text for s in doc])
-            aps.append(average_precision_score(y, scores))
     summary = {
         "settings": settings,
         "epochs": log,
@@ -547,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
         "torch_val_f1": round(best["f1"], 4),
         "int8_val": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)},
         "int8_threshold": round(threshold, 4),
-        "clef_val_map": round(float(np.mean(aps)), 4) if aps else None,
+        "clef_val_map": _clef_map(model_path, tokenizer_path, clef_val),
         "model_MB": round(model_path.stat().st_size / 1e6, 2),
     }
     print(json.dumps(summary))
@@ -555,6 +645,62 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {model_path} ({model_path.stat().st_size / 1e6:.1f} MB), {tokenizer_path}")
     else:
         shutil.rmtree(out)
+    return 0
+
+
+def refit(
+    args: argparse.Namespace,
+    settings: dict,
+    cb: list[Sentence],
+    clef_val: dict[str, list[Sentence]],
+) -> int:
+    """--cv: the folds (all, or those of --folds), then the choice and the model fit on all."""
+    import torch
+
+    if not args.save_runs:
+        raise SystemExit("--cv needs --save-runs DIR for the out-of-fold scores")
+    which = [int(k) for k in args.folds.split(",")] if args.folds else list(range(args.cv))
+    print(f"settings: {json.dumps(settings)}")
+    cross_validate(cb, settings, args.cv, which, args.save_runs)
+    if args.folds or args.runs_only:
+        return 0
+    chosen = cv_choice(cb, settings, args.cv, args.save_runs)
+    print(f"chosen: epoch {chosen['epoch']}, threshold {chosen['threshold']:.4f}")
+    if args.explore:
+        return 0
+    log: list[dict] = []
+    seed = settings["seeds"][0]
+    print(f"fine-tune on all {len(cb)} sentences, seed {seed}, {chosen['epoch']} epochs")
+    model, _ = finetune(cb, [], dict(settings, seed=seed), log, stop_after=chosen["epoch"])
+    members = [(model.encoder.state_dict(), model.head.state_dict())]
+    if args.save_torch:
+        torch.save({"members": members}, args.save_torch)
+    args.out.mkdir(parents=True, exist_ok=True)
+    model_path, tokenizer_path = args.out / MODEL_RESOURCE, args.out / TOKENIZER_RESOURCE
+    write_tokenizer(tokenizer_path)
+    export(members, chosen["threshold"], model_path)
+    # No sentence is left to choose the threshold on the quantized model: the out-of-fold one
+    # stands. How far quantization moves the scores, on sentences the model never saw:
+    texts = [s.text for doc in clef_val.values() for s in doc]
+    q = onnx_scores(model_path, tokenizer_path, texts)
+    model.train(False)
+    tok = _tokenizer()
+    shift = chosen["threshold"]
+    f = predict(model, [e.ids for e in tok.encode_batch(texts)])
+    f = 1 / (1 + np.exp(-(_logit(f) - _logit(np.array([shift]))[0])))
+    summary = {
+        "settings": settings,
+        "cv_folds": args.cv,
+        "cv": chosen["table"],
+        "chosen_epoch": chosen["epoch"],
+        "threshold": round(chosen["threshold"], 4),
+        "refit": log,
+        "int8_vs_float_same_side": round(float(np.mean((q >= 0.5) == (f >= 0.5))), 4),
+        "clef_val_map": _clef_map(model_path, tokenizer_path, clef_val),
+        "model_MB": round(model_path.stat().st_size / 1e6, 2),
+    }
+    print(json.dumps(summary))
+    print(f"wrote {model_path} ({model_path.stat().st_size / 1e6:.1f} MB), {tokenizer_path}")
     return 0
 
 
