@@ -2,7 +2,10 @@
 
 Usage (from the repository root):
 
-    PYTHONPATH=src python benchmarks/finetune_claims.py             # train, export, write
+    # how the shipped model was made: 5-fold cross-validation, then one fit on all
+    PYTHONPATH=src python benchmarks/finetune_claims.py --cv 5 --set 'seeds=[1]' \
+        --save-runs /tmp/claim-runs
+    PYTHONPATH=src python benchmarks/finetune_claims.py             # validation-slice way
     PYTHONPATH=src python benchmarks/finetune_claims.py --explore   # validation figures only
     PYTHONPATH=src python benchmarks/finetune_claims.py --explore --set clef=true --set 'seeds=[2]'
 
@@ -11,12 +14,15 @@ classification head, dynamically quantized to int8, ending in the probability) a
 claim-tokenizer.json (the model's WordPiece tokenizer), which `citecheck.claims.transformer`
 runs with onnxruntime and tokenizers, without torch.
 
-The held-out data of `train_claims.split()` is never seen here. The training part of ClaimBuster
-is split once more (stratified, fixed seed): the network is fine-tuned on the larger piece, and
-everything else is chosen on the validation piece (15%): the epoch of each run; whether the best
-single run, the uniform average of the runs' weights (a "model soup") or the ensemble of the runs
-(the mean of their logits, one ONNX graph) is shipped; and the decision threshold, measured on
-the quantized model exactly as it is shipped. The threshold is folded into the network's last
+The held-out data of `train_claims.split()` is never seen here. With `--cv K` the epoch and the
+threshold are those with the best out-of-fold F1 over the whole ClaimBuster training part (K
+fine-tunings, each scoring the fold it left out), and the shipped model is then fine-tuned on
+all of it for that many epochs. Without it, the training part of ClaimBuster is split once
+more (stratified, fixed seed): the network is fine-tuned on the larger piece, and everything
+else is chosen on the validation piece (15%): the epoch of each run; whether the best single
+run, the uniform average of the runs' weights (a "model soup") or the ensemble of the runs (the
+mean of their logits, one ONNX graph) is shipped; and the decision threshold, measured on the
+quantized model exactly as it is shipped. The threshold is folded into the network's last
 bias so that `CHECKWORTHY_THRESHOLD` (0.5) applies. Every 4th CLEF 2019 training transcript
 gives a validation MAP; with `--set clef=true` the others are added to the training data (it
 made no difference by validation, so it is off).
