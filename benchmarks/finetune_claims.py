@@ -689,11 +689,7 @@ def refit(
     # stands. How far quantization moves the scores, on sentences the model never saw:
     texts = [s.text for doc in clef_val.values() for s in doc]
     q = onnx_scores(model_path, tokenizer_path, texts)
-    model.train(False)
-    tok = _tokenizer()
-    shift = chosen["threshold"]
-    f = predict(model, [e.ids for e in tok.encode_batch(texts)])
-    f = 1 / (1 + np.exp(-(_logit(f) - _logit(np.array([shift]))[0])))
+    f = predict(model, [e.ids for e in _tokenizer().encode_batch(texts)])
     summary = {
         "settings": settings,
         "cv_folds": args.cv,
@@ -701,7 +697,9 @@ def refit(
         "chosen_epoch": chosen["epoch"],
         "threshold": round(chosen["threshold"], 4),
         "refit": log,
-        "int8_vs_float_same_side": round(float(np.mean((q >= 0.5) == (f >= 0.5))), 4),
+        "int8_vs_float_same_side": round(
+            float(np.mean((q >= CHECKWORTHY_THRESHOLD) == (f >= chosen["threshold"]))), 4
+        ),
         "clef_val_map": _clef_map(model_path, tokenizer_path, clef_val),
         "model_MB": round(model_path.stat().st_size / 1e6, 2),
     }
