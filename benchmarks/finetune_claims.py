@@ -470,7 +470,9 @@ def cross_validate(
     kfold = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
     runs.mkdir(parents=True, exist_ok=True)
     for k, (fit_idx, val_idx) in enumerate(kfold.split(np.zeros(len(cb)), y)):
-        for seed in settings["seeds"] if k in which else []:
+        if k not in which:
+            continue
+        for seed in settings["seeds"]:
             path = runs / f"oof-fold{k}-seed{seed}.npz"
             if path.exists():
                 continue
@@ -488,25 +490,20 @@ def cv_choice(cb: list[Sentence], settings: dict, folds: int, runs: Path) -> dic
     Each seed's out-of-fold probabilities cover every sentence once; epochs are compared by the
     F1 of all seeds' predictions pooled, and the threshold is the pooled one at that epoch."""
     y = np.array([s.label for s in cb])
-    pooled: list[list[np.ndarray]] = [[] for _ in range(settings["epochs"])]
-    labels: list[np.ndarray] = []
-    for seed in settings["seeds"]:
-        oof = np.full((settings["epochs"], len(cb)), np.nan)
+    oof = np.full((len(settings["seeds"]), settings["epochs"], len(cb)), np.nan)
+    for j, seed in enumerate(settings["seeds"]):
         for k in range(folds):
             path = runs / f"oof-fold{k}-seed{seed}.npz"
             if not path.exists():
                 raise SystemExit(f"{path}: missing; run the folds first (--cv {folds} --folds …)")
             saved = np.load(path)
-            oof[:, saved["index"]] = saved["p"]
-        for e in range(settings["epochs"]):
-            pooled[e].append(oof[e])
-        labels.append(y)
-    all_y = np.concatenate(labels)
+            oof[j][:, saved["index"]] = saved["p"]
+    all_y = np.tile(y, len(settings["seeds"]))
     table = []
     for e in range(settings["epochs"]):
-        p = np.concatenate(pooled[e])
+        p = oof[:, e].reshape(-1)
         threshold, f1 = best_threshold(all_y, p)
-        per_seed = [best_threshold(y, q)[1] for q in pooled[e]]
+        per_seed = [best_threshold(y, q)[1] for q in oof[:, e]]
         table.append(
             {
                 "epoch": e + 1,
