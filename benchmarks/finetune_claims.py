@@ -451,14 +451,16 @@ def onnx_scores(model_path: Path, tokenizer_path: Path, texts: list[str]) -> np.
     return np.array(scorer.score(texts))
 
 
-def _clef_map(model_path: Path, tokenizer_path: Path, clef_val: dict[str, list[Sentence]]) -> float:
+def _clef_map(
+    model_path: Path, tokenizer_path: Path, clef_val: dict[str, list[Sentence]]
+) -> float | None:
     aps = []
     for doc in clef_val.values():
         y = np.array([s.label for s in doc])
         if y.any():
             scores = onnx_scores(model_path, tokenizer_path, [s.text for s in doc])
             aps.append(average_precision_score(y, scores))
-    return round(float(np.mean(aps)), 4) if aps else float("nan")
+    return round(float(np.mean(aps)), 4) if aps else None
 
 
 def cross_validate(
@@ -569,6 +571,10 @@ def main(argv: list[str] | None = None) -> int:
     train = list(fit)
     # Every CLEF_VALIDATION-th training transcript is kept for the validation MAP.
     clef_val = {name: clef[name] for name in sorted(clef)[::CLEF_VALIDATION]}
+    if args.cv:  # ClaimBuster sentences only: the CLEF and teacher options are not folded
+        if settings["clef"] or args.teacher:
+            parser.error("--cv takes neither --teacher nor clef=true")
+        return refit(args, settings, fit + val, clef_val)
     if settings["clef"]:
         clef_rows = [s for name, doc in clef.items() if name not in clef_val for s in doc]
         negatives = [s for s in clef_rows if not s.label]
@@ -590,8 +596,6 @@ def main(argv: list[str] | None = None) -> int:
         soft = teacher_targets(args.teacher, args.teacher_encoder, texts)
         train += [Sentence(t, p, "teacher") for t, p in zip(texts, soft, strict=True)]  # type: ignore[arg-type]
         settings["teacher"] = str(args.teacher)
-    if args.cv:
-        return refit(args, settings, fit + val, clef_val)
     print(f"settings: {json.dumps(settings)}")
     print(f"fine-tune on {len(train)} sentences, validate on {len(val)} ClaimBuster sentences")
     log: list[dict] = []
